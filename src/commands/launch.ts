@@ -1,0 +1,68 @@
+import { defineCommand, parseArgs } from 'citty';
+import { join } from 'node:path';
+import { LifelineError } from '../errors.js';
+import { parseBinding } from '../lifecycle/bindings.js';
+import { launchDetached } from '../lifecycle/detach.js';
+import { runForeground } from '../lifecycle/foreground.js';
+import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
+import { checkName, defaultName } from '../lifecycle/names.js';
+import { splitShellWords } from '../lifecycle/template.js';
+import { notices, printLine } from '../output.js';
+import { dbArg, openForWrite, repeatedOption } from './shared.js';
+
+const args = {
+  name: { type: 'positional', required: false, description: 'instance name (default: the command name and a free number)' },
+  detach: { type: 'boolean', description: 'run in its own session, output to $LIFELINE_HOME/logs/NAME.log' },
+  tag: { type: 'string', description: 'a free-form label shown by list' },
+  resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
+  bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
+  ...dbArg,
+} as const;
+
+export function reportGhost(reservation: Reservation): void {
+  const ghost = reservation.ghost;
+  if (ghost?.stopped) notices.info(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`);
+}
+
+export default defineCommand({
+  meta: { name: 'launch', description: 'Start a program and track it: lifeline launch [NAME] [options] -- CMD [ARGS...]' },
+  args,
+  async run({ rawArgs }) {
+    const dashes = rawArgs.indexOf('--');
+    if (dashes < 0) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
+    const argv = rawArgs.slice(dashes + 1);
+    if (argv.length === 0 || argv[0] === '') throw new LifelineError('usage', 'no command after --');
+    // Parsed again without the program's own words, which citty would otherwise read as positionals.
+    const own = parseArgs<typeof args>(rawArgs.slice(0, dashes), args);
+    if (own._.length > 1) throw new LifelineError('usage', `unexpected ${JSON.stringify(own._[1])} before --`);
+    const bindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
+    const resumeArgv = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
+    if (resumeArgv !== null && resumeArgv.length === 0) throw new LifelineError('usage', '--resume needs a command template');
+    if (typeof own.name === 'string') checkName(own.name);
+
+    const { ctx, paths } = openForWrite(own);
+    try {
+      const name = typeof own.name === 'string' ? own.name : defaultName(argv[0]!, new Set(ctx.store.knownNames()));
+      const spec: LaunchSpec = {
+        name,
+        argv,
+        cwd: process.cwd(),
+        tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
+        resumeArgv,
+        detached: own.detach === true,
+        bindings,
+        resumedFrom: null,
+        by: 'user',
+      };
+      if (spec.detached) {
+        const logFile = join(paths.logs, `${name}.log`);
+        const started = await launchDetached(ctx, spec, { db: paths.db, logFile }, reportGhost);
+        printLine(`${name} started (pid ${started.pid}), detached; output: ${logFile}`);
+        return 0;
+      }
+      return (await runForeground(ctx, spec, reportGhost)).exitCode;
+    } finally {
+      ctx.store.close();
+    }
+  },
+});

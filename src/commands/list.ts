@@ -1,0 +1,112 @@
+import { defineCommand } from 'citty';
+import { instanceStatuses } from '../lifecycle/status.js';
+import { formatBytes, formatDuration, formatTime, paint, printJson, printLine, printTable } from '../output.js';
+import { processUsage } from '../proc/usage.js';
+import type { EventRow } from '../store/rows.js';
+import { dbArg, jsonArg, openForRead } from './shared.js';
+
+interface ListEntry {
+  name: string;
+  state: string;
+  pid: number | null;
+  uptime_s: number | null;
+  cpu: number | null;
+  memory: number | null;
+  tag: string | null;
+  cwd: string;
+  argv: unknown;
+  detached: boolean;
+  /** For stopped entries (--all): when and why. */
+  stopped_at?: number;
+  reason?: string;
+  by?: string;
+}
+
+function stoppedEntry(event: EventRow): ListEntry {
+  const data = JSON.parse(event.data) as { by?: string; reason?: string; snapshot?: Record<string, unknown> };
+  const snapshot = data.snapshot ?? {};
+  return {
+    name: event.instance,
+    state: 'stopped',
+    pid: null,
+    uptime_s: null,
+    cpu: null,
+    memory: null,
+    tag: typeof snapshot['tag'] === 'string' ? snapshot['tag'] : null,
+    cwd: typeof snapshot['cwd'] === 'string' ? snapshot['cwd'] : '',
+    argv: snapshot['argv'] ?? [],
+    detached: snapshot['detached'] === 1,
+    stopped_at: event.ts,
+    reason: data.reason ?? '',
+    by: data.by ?? '',
+  };
+}
+
+function colourState(state: string): string {
+  if (state === 'running') return paint(state, 'green');
+  if (state.startsWith('dead')) return paint(state, 'red');
+  if (state === 'stopped') return paint(state, 'gray');
+  return paint(state, 'yellow');
+}
+
+export default defineCommand({
+  meta: { name: 'list', description: 'Show tracked instances with their verified state (read-only)' },
+  args: {
+    all: { type: 'boolean', description: 'also show stopped instances that can be resumed' },
+    ...jsonArg,
+    ...dbArg,
+  },
+  async run({ args }) {
+    const { ctx } = openForRead(args);
+    const entries: ListEntry[] = [];
+    if (ctx !== null) {
+      try {
+        const statuses = instanceStatuses(ctx);
+        const usage = await processUsage(statuses.filter((s) => s.alive && s.row.pid !== null).map((s) => s.row.pid!));
+        const now = ctx.now();
+        for (const { row, state, alive, startedAtMs } of statuses) {
+          const measured = alive && row.pid !== null ? usage.get(row.pid) : undefined;
+          entries.push({
+            name: row.name,
+            state,
+            pid: row.pid,
+            uptime_s: startedAtMs === null ? null : Math.max(0, Math.round((now - startedAtMs) / 1000)),
+            cpu: measured === undefined ? null : Math.round(measured.cpu * 10) / 10,
+            memory: measured?.memory ?? null,
+            tag: row.tag,
+            cwd: row.cwd,
+            argv: safeJson(row.argv),
+            detached: row.detached === 1,
+          });
+        }
+        if (args.all) entries.push(...ctx.store.resumableSnapshots().map(stoppedEntry));
+      } finally {
+        ctx.store.close();
+      }
+    }
+    if (args.json) return printJson(entries);
+    if (entries.length === 0) return printLine(args.all ? 'no instances' : 'no instances running (lifeline list --all shows stopped ones)');
+    const dash = '-';
+    printTable(
+      ['NAME', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'TAG', 'FOLDER'],
+      entries.map((entry) => [
+        entry.name,
+        colourState(entry.stopped_at !== undefined ? `stopped ${formatTime(entry.stopped_at)} (${entry.reason})` : entry.state),
+        entry.pid === null ? dash : String(entry.pid),
+        entry.uptime_s === null ? dash : formatDuration(entry.uptime_s * 1000),
+        entry.cpu === null ? dash : `${entry.cpu.toFixed(1)}%`,
+        entry.memory === null ? dash : formatBytes(entry.memory),
+        entry.tag ?? dash,
+        entry.cwd,
+      ]),
+    );
+  },
+});
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

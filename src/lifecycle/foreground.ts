@@ -1,0 +1,71 @@
+import { constants } from 'node:os';
+import type { LifelineContext } from './context.js';
+import {
+  type LaunchSpec,
+  recordExit,
+  recordLaunchFailure,
+  recordStart,
+  reserveName,
+  spawnFailureMessage,
+  spawnProgram,
+  type Reservation,
+} from './launch.js';
+import type { Reason } from './vocabulary.js';
+
+export interface ForegroundResult {
+  readonly pid: number;
+  /** What lifeline itself exits with: the program's code, or 128 + n for signal n. */
+  readonly exitCode: number;
+  /** The recorded reason, or null when `lifeline stop` ended it first (its `stopped` stands). */
+  readonly reason: Reason | null;
+  readonly reservation: Reservation;
+}
+
+/** Signals that mean "end the program": passed on to it, so its exit is still recorded by us. */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs a program that owns the terminal. It stays in lifeline's process group, so the terminal's
+ * Ctrl-C reaches it directly; lifeline ignores that SIGINT itself and waits to record the exit.
+ */
+export async function runForeground(
+  ctx: LifelineContext,
+  spec: LaunchSpec,
+  onReserved: (reservation: Reservation) => void = () => undefined,
+): Promise<ForegroundResult> {
+  const reservation = reserveName(ctx, spec);
+  onReserved(reservation);
+  const { key } = reservation;
+
+  let child: Awaited<ReturnType<typeof spawnProgram>> | undefined;
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  const forwarders = FORWARDED.map((signal) => {
+    const forward = (): void => {
+      child?.kill(signal);
+    };
+    process.on(signal, forward);
+    return [signal, forward] as const;
+  });
+  try {
+    try {
+      child = await spawnProgram(spec, key, 'inherit');
+    } catch (error) {
+      recordLaunchFailure(ctx, key);
+      throw spawnFailureMessage(spec.argv[0]!, error);
+    }
+    const running = child;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      running.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    const pid = running.pid!;
+    if (!recordStart(ctx, spec, key, pid)) running.kill('SIGTERM'); // Stopped while launching.
+    const { code, signal } = await exited;
+    const reason = recordExit(ctx, key, code, signal);
+    const exitCode = signal !== null ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);
+    return { pid, exitCode, reason, reservation };
+  } finally {
+    process.off('SIGINT', ignore);
+    for (const [signal, forward] of forwarders) process.off(signal, forward);
+  }
+}

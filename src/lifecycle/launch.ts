@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { LifelineError } from '../errors.js';
+import type { InstanceKey } from '../store/rows.js';
+import type { LifelineContext } from './context.js';
+import { stopInstance, type StopOutcome } from './stop.js';
+import { judge } from './verdict.js';
+import { exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
+
+export interface Binding {
+  readonly kind: string;
+  readonly value: string;
+}
+
+/** Everything needed to start one life of an instance, from `launch` or from a snapshot (`r`). */
+export interface LaunchSpec {
+  readonly name: string;
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly tag: string | null;
+  readonly resumeArgv: readonly string[] | null;
+  readonly detached: boolean;
+  readonly bindings: readonly Binding[];
+  /** The `life.stopped` event this life resumes, for `life.started.resumed_from`. */
+  readonly resumedFrom: number | null;
+  readonly by: StartedBy;
+}
+
+export interface Reservation {
+  readonly key: InstanceKey & { readonly marker: string };
+  /** The ghost that held the name and was stopped first, if any. */
+  readonly ghost: StopOutcome | null;
+}
+
+/**
+ * Frees a name for a new life, inside the caller's transaction: a verified live holder (or one that
+ * cannot be verified: remote, launching, no pid) is refused; a ghost goes through the stop path with
+ * its verdict's reason, recorded as the user's doing since the user asked for the name.
+ */
+export function clearName(ctx: LifelineContext, name: string): StopOutcome | null {
+  const holder = ctx.store.getInstance(name);
+  if (holder === null) return null;
+  const verdict = judge(holder, ctx);
+  if (verdict.verdict === 'alive') {
+    throw new LifelineError('name-taken', `${name} is running (pid ${verdict.process.pid}); stop it first or pick another name`);
+  }
+  if (verdict.verdict === 'skipped') {
+    const why = { remote: 'belongs to another device', launching: 'is being launched right now', 'no-pid': 'is registered without a process' }[verdict.why];
+    throw new LifelineError('name-taken', `${name} ${why}; stop it first or pick another name`);
+  }
+  return stopInstance(ctx, { name, by: 'user', reason: verdict.reason });
+}
+
+/**
+ * Makes sure the name is free and claims it: a verified live holder is refused, a ghost is sent
+ * through the stop path with its verdict's reason, then the `launching` row and its bindings are
+ * written — all in one IMMEDIATE transaction, so two launches of one name cannot both win.
+ */
+export function reserveName(ctx: LifelineContext, spec: LaunchSpec): Reservation {
+  const { store } = ctx;
+  return store.writeTransaction(() => {
+    const ghost = clearName(ctx, spec.name);
+    const createdAtMs = ctx.now();
+    const marker = randomUUID();
+    store.insertInstance({
+      name: spec.name,
+      status: 'launching',
+      pid: null,
+      bootId: ctx.bootId,
+      procStart: null,
+      marker,
+      createdAtMs,
+      originDeviceId: ctx.deviceId,
+      argv: [...spec.argv],
+      cwd: spec.cwd,
+      resumeArgv: spec.resumeArgv === null ? null : [...spec.resumeArgv],
+      tag: spec.tag,
+      detached: spec.detached,
+    });
+    for (const binding of spec.bindings) store.addBinding(spec.name, binding.kind, binding.value, createdAtMs);
+    return { key: { name: spec.name, createdAtMs, marker }, ghost };
+  });
+}
+
+/** The program's environment: the caller's, plus the marker and the name, nothing else recorded. */
+export function programEnv(key: Reservation['key'], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, [MARKER_ENV]: key.marker, [NAME_ENV]: key.name };
+}
+
+/**
+ * Starts the program and resolves once the kernel has it (or rejects with the spawn error). A
+ * `detached` program gets its own session, so it leads a process group that `stop` can end whole.
+ */
+export function spawnProgram(
+  spec: LaunchSpec,
+  key: Reservation['key'],
+  stdio: StdioOptions,
+): Promise<ChildProcess> {
+  const [command, ...args] = spec.argv;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command!, args, { cwd: spec.cwd, env: programEnv(key), stdio, detached: spec.detached });
+    child.once('spawn', () => resolve(child));
+    child.once('error', reject);
+  });
+}
+
+/**
+ * Records the started process: pid, boot and exact start token, `active`, and `life.started`.
+ * Returns false when this life of the name was stopped while launching (the caller then ends the
+ * child it holds, which is certainly its own).
+ */
+export function recordStart(ctx: LifelineContext, spec: LaunchSpec, key: Reservation['key'], pid: number): boolean {
+  const facts = ctx.probe.inspect(pid);
+  const procStart = facts.state === 'gone' ? null : facts.startToken;
+  return ctx.store.writeTransaction(() => {
+    if (!ctx.store.markActive(key, { pid, bootId: ctx.bootId, procStart })) return false;
+    ctx.store.insertEvent(key.name, 'life.started', ctx.now(), {
+      by: spec.by,
+      pid,
+      marker: key.marker,
+      resumed_from: spec.resumedFrom,
+    });
+    return true;
+  });
+}
+
+/** A program that could not start ends through the stop path too, so its row never lingers. */
+export function recordLaunchFailure(ctx: LifelineContext, key: Reservation['key']): void {
+  stopInstance(ctx, { name: key.name, expect: key, by: 'self', reason: 'exit:launch-failed' });
+}
+
+/** The launcher saw its program exit. If `lifeline stop` got there first, its reason stands. */
+export function recordExit(
+  ctx: LifelineContext,
+  key: Reservation['key'],
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): Reason | null {
+  const outcome = stopInstance(ctx, { name: key.name, expect: key, by: 'self', reason: exitReason(code, signal) });
+  return outcome.stopped ? outcome.reason : null;
+}
+
+export function spawnFailureMessage(command: string, error: unknown): LifelineError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  return new LifelineError('launch-failed', `cannot start ${command}: ${why}`);
+}

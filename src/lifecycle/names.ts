@@ -1,0 +1,68 @@
+import { basename } from 'node:path';
+import { LifelineError } from '../errors.js';
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function isValidName(name: string): boolean {
+  return NAME_PATTERN.test(name);
+}
+
+export function checkName(name: string | undefined): string {
+  if (name === undefined || name === '') throw new LifelineError('usage', 'missing NAME');
+  if (!isValidName(name)) {
+    throw new LifelineError(
+      'invalid-name',
+      `invalid name ${JSON.stringify(name)}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/** `claude` → `claude-1`, or the next number not already taken by a live row or a past one. */
+export function defaultName(command: string, taken: ReadonlySet<string>): string {
+  const base =
+    basename(command)
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 56) || 'instance';
+  for (let n = 1; ; n++) {
+    const candidate = `${base}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = previous[0]!;
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = previous[j]!;
+      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length]!;
+}
+
+/** Up to three known names close to the one typed: a prefix match or a small edit distance. */
+export function closestNames(wanted: string, known: Iterable<string>): string[] {
+  const lower = wanted.toLowerCase();
+  const scored: { name: string; score: number }[] = [];
+  for (const name of new Set(known)) {
+    const candidate = name.toLowerCase();
+    const distance = editDistance(lower, candidate);
+    const related = candidate.startsWith(lower) || lower.startsWith(candidate) || distance <= Math.max(2, Math.floor(lower.length / 3));
+    if (related) scored.push({ name, score: distance });
+  }
+  return scored
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, 3)
+    .map((entry) => entry.name);
+}
+
+export function unknownNameError(name: string, known: Iterable<string>, what = 'instance'): LifelineError {
+  const close = closestNames(name, known);
+  const hint = close.length > 0 ? `; did you mean ${close.join(', ')}?` : '';
+  return new LifelineError('unknown-name', `no ${what} named ${JSON.stringify(name)}${hint}`);
+}

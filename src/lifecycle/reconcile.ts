@@ -1,0 +1,75 @@
+import type { InstanceRow } from '../store/rows.js';
+import type { LifelineContext } from './context.js';
+import { stopInstance } from './stop.js';
+import { judge, type Verdict } from './verdict.js';
+import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type DeadReason } from './vocabulary.js';
+
+export type ReconcileAction = 'kept' | 'stopped' | 'would-stop' | 'skipped';
+
+export interface ReconcileResult {
+  readonly name: string;
+  readonly pid: number | null;
+  readonly verdict: Verdict['verdict'];
+  readonly reason: DeadReason | null;
+  readonly action: ReconcileAction;
+}
+
+export interface ReconcileReport {
+  readonly boot_id: string;
+  readonly already_reconciled: boolean;
+  readonly dry_run: boolean;
+  readonly results: ReconcileResult[];
+}
+
+export interface ReconcileOptions {
+  readonly dryRun: boolean;
+  readonly force: boolean;
+}
+
+/** The cheap question asked at every shell start: was this boot already reconciled? One kv read. */
+export function alreadyReconciled(ctx: Pick<LifelineContext, 'store' | 'bootId'>): boolean {
+  return ctx.store.getKv(KV_RECONCILE_BOOT) === ctx.bootId;
+}
+
+function resultOf(row: InstanceRow, verdict: Verdict, dryRun: boolean): ReconcileResult {
+  const base = { name: row.name, pid: row.pid, verdict: verdict.verdict };
+  if (verdict.verdict === 'dead') return { ...base, reason: verdict.reason, action: dryRun ? 'would-stop' : 'stopped' };
+  // A row with no pid is a hook-only instance: kept, though nothing could be verified about it.
+  const action = verdict.verdict === 'alive' || verdict.why === 'no-pid' ? 'kept' : 'skipped';
+  return { ...base, reason: null, action };
+}
+
+/**
+ * Gives every row a verdict and, unless dry, sends each dead one through the stop path — all inside
+ * one IMMEDIATE transaction that also writes the boot guard. Killed at any instant, it leaves the
+ * database as it was; run by sixteen shells at once, the first does the pass and the rest find the
+ * guard already set when the lock comes to them. Dead verdicts are never signalled: a dead verdict
+ * means the pid is not ours.
+ */
+export function reconcile(ctx: LifelineContext, options: ReconcileOptions): ReconcileReport {
+  const { store, bootId } = ctx;
+  const guarded = alreadyReconciled(ctx);
+  if (options.dryRun) {
+    const results = store.allInstances().map((row) => resultOf(row, judge(row, ctx), true));
+    return { boot_id: bootId, already_reconciled: guarded, dry_run: true, results };
+  }
+  if (guarded && !options.force) return { boot_id: bootId, already_reconciled: true, dry_run: false, results: [] };
+
+  return store.writeTransaction(() => {
+    // Checked again under the lock: another reconcile may have finished while this one waited.
+    if (!options.force && alreadyReconciled(ctx)) {
+      return { boot_id: bootId, already_reconciled: true, dry_run: false, results: [] };
+    }
+    const results: ReconcileResult[] = [];
+    for (const row of store.allInstances()) {
+      const verdict = judge(row, ctx);
+      if (verdict.verdict === 'dead') {
+        stopInstance(ctx, { name: row.name, expect: { name: row.name, createdAtMs: row.created_at, marker: row.marker }, by: 'system', reason: verdict.reason });
+      }
+      results.push(resultOf(row, verdict, false));
+    }
+    store.setKv(KV_RECONCILE_BOOT, bootId);
+    store.setKv(KV_RECONCILE_AT, String(ctx.now()));
+    return { boot_id: bootId, already_reconciled: guarded, dry_run: false, results };
+  });
+}

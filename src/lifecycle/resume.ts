@@ -1,0 +1,132 @@
+import { statSync } from 'node:fs';
+import { LifelineError } from '../errors.js';
+import type { InstanceRow } from '../store/rows.js';
+import type { LifelineContext } from './context.js';
+import type { Binding, LaunchSpec } from './launch.js';
+import { clearName } from './launch.js';
+import { unknownNameError } from './names.js';
+import { fillTemplate } from './template.js';
+import { judge } from './verdict.js';
+
+/** The part of a `life.stopped` snapshot that resuming needs. */
+interface SnapshotView {
+  readonly argv: string[];
+  readonly cwd: string;
+  readonly resumeArgv: string[] | null;
+  readonly tag: string | null;
+  readonly bindings: Binding[];
+}
+
+export interface ResumePlan {
+  readonly name: string;
+  readonly argv: string[];
+  readonly cwd: string;
+  /** The `life.stopped` event resumed from; null in a dry run over a ghost not yet stopped. */
+  readonly resumedFrom: number | null;
+  readonly spec: LaunchSpec;
+}
+
+export interface ResumeOptions {
+  readonly cwd: string | null;
+  readonly detached: boolean;
+}
+
+function stringArray(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : null;
+}
+
+function parseJsonArray(text: string | null): string[] | null {
+  if (text === null) return null;
+  try {
+    return stringArray(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+function viewOfSnapshot(name: string, data: string): SnapshotView {
+  const snapshot = (JSON.parse(data) as { snapshot?: Record<string, unknown> }).snapshot ?? {};
+  const argv = stringArray(snapshot['argv']);
+  if (argv === null || argv.length === 0) throw new LifelineError('launch-failed', `the snapshot of ${name} has no command to resume`);
+  const bindings = Array.isArray(snapshot['bindings']) ? (snapshot['bindings'] as Binding[]) : [];
+  return {
+    argv,
+    cwd: typeof snapshot['cwd'] === 'string' ? snapshot['cwd'] : '',
+    resumeArgv: stringArray(snapshot['resume_argv']),
+    tag: typeof snapshot['tag'] === 'string' ? snapshot['tag'] : null,
+    bindings: bindings.filter((b) => typeof b?.kind === 'string' && typeof b?.value === 'string'),
+  };
+}
+
+function viewOfRow(ctx: LifelineContext, row: InstanceRow): SnapshotView {
+  return {
+    argv: parseJsonArray(row.argv) ?? [],
+    cwd: row.cwd,
+    resumeArgv: parseJsonArray(row.resume_argv),
+    tag: row.tag,
+    bindings: ctx.store.bindingsOf(row.name).map(({ kind, value }) => ({ kind, value })),
+  };
+}
+
+function checkFolder(name: string, cwd: string): void {
+  let isFolder = false;
+  try {
+    isFolder = cwd !== '' && statSync(cwd).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) {
+    const what = cwd === '' ? `the folder of ${name} is unknown` : `the folder ${cwd} of ${name} no longer exists`;
+    throw new LifelineError('missing-folder', `${what}; pass --cwd DIR to resume it somewhere else`);
+  }
+}
+
+function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, options: ResumeOptions): ResumePlan {
+  const cwd = options.cwd ?? view.cwd;
+  checkFolder(name, cwd);
+  // Bindings are in creation order, so for a repeated kind the newest one is set last and wins.
+  const values = new Map<string, string>();
+  for (const binding of view.bindings) values.set(binding.kind, binding.value);
+  values.set('name', name);
+  values.set('cwd', cwd);
+  const argv = view.resumeArgv !== null ? fillTemplate(view.resumeArgv, values) : view.argv;
+  if (argv.length === 0 || argv[0] === '') throw new LifelineError('launch-failed', `the resume command of ${name} is empty`);
+  return {
+    name,
+    argv,
+    cwd,
+    resumedFrom,
+    spec: {
+      name,
+      argv,
+      cwd,
+      tag: view.tag,
+      resumeArgv: view.resumeArgv,
+      detached: options.detached,
+      bindings: view.bindings,
+      resumedFrom,
+      by: 'user',
+    },
+  };
+}
+
+/**
+ * Works out how to bring `name` back from its newest `life.stopped` snapshot. A ghost still holding
+ * the name goes through the stop path first (its snapshot is then the newest); a verified live
+ * holder is refused. With `dryRun`, nothing is written: a ghost's plan comes from its row as it is.
+ */
+export function planResume(ctx: LifelineContext, name: string, options: ResumeOptions & { dryRun: boolean }): ResumePlan {
+  const holder = ctx.store.getInstance(name);
+  if (holder !== null) {
+    if (options.dryRun) {
+      const verdict = judge(holder, ctx);
+      if (verdict.verdict === 'dead') return planFrom(name, viewOfRow(ctx, holder), null, options);
+      clearName(ctx, name); // Throws the same refusal a real resume would give.
+    } else {
+      ctx.store.writeTransaction(() => clearName(ctx, name));
+    }
+  }
+  const event = ctx.store.latestEvent(name, 'life.stopped');
+  if (event === null) throw unknownNameError(name, ctx.store.knownNames(), 'stopped instance');
+  return planFrom(name, viewOfSnapshot(name, event.data), event.id, options);
+}

@@ -1,0 +1,75 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LifelineContext } from './context.js';
+import { SUPERVISOR_REPORT_FD, type SupervisorOrder, type SupervisorReport } from './detach.js';
+import { recordExit, recordLaunchFailure, recordStart, spawnFailureMessage, spawnProgram } from './launch.js';
+
+function report(message: SupervisorReport): void {
+  try {
+    writeSync(SUPERVISOR_REPORT_FD, `${JSON.stringify(message)}\n`);
+    closeSync(SUPERVISOR_REPORT_FD);
+  } catch {
+    // The launcher is gone (killed, or timed out): the program still runs and is still recorded.
+  }
+}
+
+/** The log file is the program's stdout and stderr: 0600 in a 0700 folder, appended across lives. */
+function openLog(path: string): number {
+  const folder = dirname(path);
+  if (!existsSync(folder)) {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    chmodSync(folder, 0o700);
+  }
+  const fd = openSync(path, 'a', 0o600);
+  chmodSync(path, 0o600);
+  return fd;
+}
+
+/**
+ * The supervisor of a detached program: starts it in its own session with output to the log,
+ * records it, tells the launcher, then waits to record its exit — so a detached program that ends
+ * normally never leaves a ghost. If the supervisor itself is killed, the row stays verifiable and
+ * reconcile judges it by the process alone.
+ */
+export async function supervise(ctx: LifelineContext, order: SupervisorOrder): Promise<number> {
+  const { spec, key } = order;
+  // SIGHUP from a closing terminal is not for us (own session), SIGTERM is passed on to the program.
+  process.on('SIGHUP', () => undefined);
+  let log: number;
+  try {
+    log = openLog(order.logFile);
+  } catch (error) {
+    recordLaunchFailure(ctx, key);
+    report({ ok: false, message: `cannot open the log ${order.logFile}: ${(error as Error).message}` });
+    return 1;
+  }
+  let child;
+  try {
+    child = await spawnProgram(spec, key, ['ignore', log, log]);
+  } catch (error) {
+    recordLaunchFailure(ctx, key);
+    report({ ok: false, message: spawnFailureMessage(spec.argv[0]!, error).message });
+    return 1;
+  }
+  closeSync(log);
+  const running = child;
+  process.on('SIGTERM', () => {
+    try {
+      process.kill(-running.pid!, 'SIGTERM'); // Our own child, which leads its own group.
+    } catch {
+      // Already gone.
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    running.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  if (!recordStart(ctx, spec, key, running.pid!)) {
+    running.kill('SIGTERM');
+    report({ ok: false, message: `${spec.name} was stopped while it was launching` });
+  } else {
+    report({ ok: true, pid: running.pid! });
+  }
+  const { code, signal } = await exited;
+  recordExit(ctx, key, code, signal);
+  return 0;
+}

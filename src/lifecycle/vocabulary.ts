@@ -1,0 +1,34 @@
+/** The fixed words of the life log: who ended an instance and why (SPEC §3). */
+
+export type StoppedBy = 'system' | 'user' | 'self';
+export type StartedBy = 'user' | 'track';
+
+export type DeadReason =
+  | 'exit:reboot'
+  | 'exit:gone'
+  | 'exit:pid-reused'
+  | 'exit:marker-mismatch'
+  | 'exit:launch-failed';
+
+export type ExitReason = `exit:code:${number}` | `exit:signal:${string}`;
+
+export type Reason = DeadReason | ExitReason | 'stopped';
+
+/** The environment entries lifeline plants in every program it launches. */
+export const MARKER_ENV = 'LIFELINE_INSTANCE_ID';
+export const NAME_ENV = 'LIFELINE_NAME';
+
+/** kv keys. */
+export const KV_DEVICE_ID = 'device_id';
+export const KV_RECONCILE_BOOT = 'reconcile.boot';
+export const KV_RECONCILE_AT = 'reconcile.at';
+
+/** A `launching` row older than this never got its process recorded: its launcher died. */
+export const LAUNCH_TIMEOUT_MS = 30_000;
+/** With no start token, a process that began this long after its row was written cannot be the row's. */
+export const START_SLACK_MS = 2_000;
+
+export function exitReason(code: number | null, signal: NodeJS.Signals | null): ExitReason {
+  if (signal !== null) return `exit:signal:${signal}`;
+  return `exit:code:${code ?? 0}`;
+}

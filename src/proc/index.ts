@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import { LifelineError } from '../errors.js';
+import { LinuxProbe } from './linux.js';
+import type { ProcessProbe } from './types.js';
+
+export type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
+
+/** `LIFELINE_PROC_ROOT` lets tests and containers point every read at another proc tree. */
+export function procRoot(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env['LIFELINE_PROC_ROOT'];
+  return root !== undefined && root !== '' ? root : '/proc';
+}
+
+/** The probe for this platform; an unsupported one is a clear error, not a crash later. */
+export function platformProbe(env: NodeJS.ProcessEnv = process.env): ProcessProbe {
+  const root = procRoot(env);
+  if (process.platform === 'linux' || (process.platform !== 'darwin' && existsSync(`${root}/stat`))) {
+    if (!existsSync(root)) {
+      throw new LifelineError('unsupported-platform', `no proc filesystem at ${root}; lifeline cannot verify processes here`);
+    }
+    return new LinuxProbe(root);
+  }
+  throw new LifelineError(
+    'unsupported-platform',
+    `${process.platform} is not supported (lifeline needs Linux's /proc or macOS)`,
+  );
+}

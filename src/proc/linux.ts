@@ -1,0 +1,110 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { LifelineError } from '../errors.js';
+import { environHasEntry, environValue, parseBtime, parseStat, splitNul } from './parse.js';
+import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
+
+/** The SPEC fixes CLK_TCK at 100 on Linux, which spares a `getconf` child process. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function isPermissionError(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/**
+ * Linux backend: every read goes through one proc root (`LIFELINE_PROC_ROOT`, default `/proc`), so a
+ * fixture folder can stand in for another boot, a reused pid or another user's process.
+ */
+export class LinuxProbe implements ProcessProbe {
+  readonly platform = 'linux';
+  private cachedBtime: number | null | undefined;
+
+  constructor(readonly procRoot: string) {}
+
+  bootId(): string {
+    try {
+      const id = readFileSync(join(this.procRoot, 'sys/kernel/random/boot_id'), 'utf8').trim();
+      if (id !== '') return id;
+    } catch {
+      // Fall through to btime: some containers hide boot_id.
+    }
+    const btime = this.btime();
+    if (btime === null) {
+      throw new LifelineError(
+        'unsupported-platform',
+        `cannot read a boot id from ${this.procRoot} (no sys/kernel/random/boot_id and no btime in stat)`,
+      );
+    }
+    return `btime:${btime}`;
+  }
+
+  inspect(pid: number): ProcessFacts {
+    let text: string;
+    try {
+      text = readFileSync(join(this.procRoot, String(pid), 'stat'), 'utf8');
+    } catch {
+      return { state: 'gone' };
+    }
+    const stat = parseStat(text);
+    if (stat === null) return { state: 'gone' };
+    const startToken = `linux:${stat.startTicks}`;
+    if (stat.state === 'Z' || stat.state === 'X' || stat.state === 'x') return { state: 'zombie', startToken };
+    const btime = this.btime() ?? 0;
+    const startedAtMs = btime * 1000 + Math.round((Number(stat.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND);
+    return { state: 'running', startToken, startedAtMs, pgid: stat.pgrp };
+  }
+
+  hasEnvEntry(pid: number, key: string, value: string): EnvironCheck {
+    const read = this.readEnviron(pid);
+    if (typeof read !== 'string') return read;
+    return environHasEntry(read, key, value) ? 'present' : 'absent';
+  }
+
+  envValue(pid: number, key: string): EnvironValue {
+    const read = this.readEnviron(pid);
+    if (read === 'denied') return { kind: 'denied' };
+    if (read === 'gone') return { kind: 'gone' };
+    const value = environValue(read, key);
+    return value === null ? { kind: 'missing' } : { kind: 'value', value };
+  }
+
+  describe(pid: number): ProcessDescription | null {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(join(this.procRoot, String(pid), 'cmdline'), 'utf8');
+    } catch {
+      return null;
+    }
+    let cwd: string | null = null;
+    try {
+      cwd = readlinkSync(join(this.procRoot, String(pid), 'cwd'));
+    } catch {
+      // Another user's process: its folder is not ours to see.
+    }
+    return { argv: splitNul(cmdline), cwd };
+  }
+
+  private readEnviron(pid: number): string | 'denied' | 'gone' {
+    try {
+      return readFileSync(join(this.procRoot, String(pid), 'environ'), 'latin1');
+    } catch (error) {
+      return isPermissionError(error) ? 'denied' : 'gone';
+    }
+  }
+
+  private btime(): number | null {
+    if (this.cachedBtime === undefined) {
+      try {
+        this.cachedBtime = parseBtime(readFileSync(join(this.procRoot, 'stat'), 'utf8'));
+      } catch {
+        this.cachedBtime = null;
+      }
+    }
+    return this.cachedBtime;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Pure parsers for the text the kernel hands out. They never throw: malformed input gives null,
+ * so a corrupt or hostile proc file can only make a process look gone, never crash a reconcile.
+ */
+
+export interface StatFields {
+  /** Field 3: R, S, D, Z, X, … */
+  readonly state: string;
+  /** Field 5. */
+  readonly pgrp: number;
+  /** Field 22, kept as the exact decimal text: it is an identity token, not a number to do sums on. */
+  readonly startTicks: string;
+}
+
+/**
+ * Parses `/proc/<pid>/stat`. The command name (field 2) sits in parentheses and may itself hold
+ * spaces, parentheses and newlines, so the fields are read after the *last* `)`.
+ */
+export function parseStat(text: string): StatFields | null {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const rest = text.slice(close + 1).trim().split(/\s+/);
+  // rest[0] is field 3; field n is rest[n - 3].
+  const state = rest[0];
+  const pgrpText = rest[2];
+  const startTicks = rest[19];
+  if (state === undefined || pgrpText === undefined || startTicks === undefined) return null;
+  if (!/^[A-Za-z]$/.test(state) || !/^-?\d+$/.test(pgrpText) || !/^\d+$/.test(startTicks)) return null;
+  return { state, pgrp: Number(pgrpText), startTicks };
+}
+
+/** `btime` from `/proc/stat`: the boot's wall-clock time in seconds since the epoch. */
+export function parseBtime(text: string): number | null {
+  const match = /^btime\s+(\d+)\s*$/m.exec(text);
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+/** NUL-separated entries (environ, cmdline); a trailing NUL does not make an empty last entry. */
+export function splitNul(text: string): string[] {
+  if (text === '') return [];
+  const parts = text.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** The first value of `key` in NUL-separated environ text, matching the whole `key=` prefix. */
+export function environValue(text: string, key: string): string | null {
+  const prefix = `${key}=`;
+  for (const entry of splitNul(text)) {
+    if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  }
+  return null;
+}
+
+/** Whether the exact entry `key=value` is present: a look-alike key or a longer value does not count. */
+export function environHasEntry(text: string, key: string, value: string): boolean {
+  const wanted = `${key}=${value}`;
+  return splitNul(text).includes(wanted);
+}

@@ -1,0 +1,47 @@
+/**
+ * The platform probe: the facts lifeline reads about processes and the boot, behind one small
+ * interface (after psutil). Backends return facts and never decide what they mean; in particular
+ * "no such process" is a value, not an exception.
+ */
+
+/** What one pid is right now. `startToken` is exact and platform-tagged, e.g. `linux:650833`. */
+export type ProcessFacts =
+  | { readonly state: 'gone' }
+  /** Exited but not yet reaped: dead for every verdict; its token is kept for a launcher's own record. */
+  | { readonly state: 'zombie'; readonly startToken: string }
+  | {
+      readonly state: 'running';
+      readonly startToken: string;
+      /** Wall-clock start, derived from boot time; only for rows that recorded no token, and uptime. */
+      readonly startedAtMs: number;
+      /** Process group id: a program that leads its own group is signalled as a group. */
+      readonly pgid: number;
+    };
+
+/** Whether an exact `KEY=value` entry is in a process's environment. */
+export type EnvironCheck = 'present' | 'absent' | 'denied' | 'gone';
+
+/** The value of one environment variable of a process, as far as it can be read. */
+export type EnvironValue =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'denied' }
+  | { readonly kind: 'gone' };
+
+export interface ProcessDescription {
+  readonly argv: string[];
+  readonly cwd: string | null;
+}
+
+export interface ProcessProbe {
+  /** `linux`, `darwin`: named in `doctor` and errors. */
+  readonly platform: string;
+  /** The id of the current boot; stable for the life of the boot. */
+  bootId(): string;
+  inspect(pid: number): ProcessFacts;
+  /** Looks for the whole entry `key=value` (not a prefix, not a look-alike key). */
+  hasEnvEntry(pid: number, key: string, value: string): EnvironCheck;
+  envValue(pid: number, key: string): EnvironValue;
+  /** Command line and folder, for `track`; null when the process is gone. */
+  describe(pid: number): ProcessDescription | null;
+}

@@ -1,0 +1,45 @@
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** Where lifeline keeps its state. Every path is absolute. */
+export interface StatePaths {
+  /** `LIFELINE_HOME`: the database (by default), logs and the boot stamp live here. */
+  readonly home: string;
+  readonly db: string;
+  /** Read by the shell snippet: the boot id of the last reconcile, then a newline. */
+  readonly stamp: string;
+  readonly logs: string;
+  /** True when `--db` or `LIFELINE_DB` chose the file: its folder is then the user's, not ours. */
+  readonly dbChosen: boolean;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function lifelineHome(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = nonEmpty(env['LIFELINE_HOME']);
+  if (explicit !== undefined) return resolve(explicit);
+  const xdg = nonEmpty(env['XDG_STATE_HOME']);
+  if (xdg !== undefined) return resolve(xdg, 'lifeline');
+  return join(nonEmpty(env['HOME']) ?? homedir(), '.local', 'state', 'lifeline');
+}
+
+/** `--db` beats `LIFELINE_DB` beats `$LIFELINE_HOME/lifeline.db`. */
+export function resolvePaths(dbFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): StatePaths {
+  const home = lifelineHome(env);
+  const chosen = nonEmpty(dbFlag) ?? nonEmpty(env['LIFELINE_DB']);
+  const db = chosen !== undefined ? resolve(chosen) : join(home, 'lifeline.db');
+  return {
+    home,
+    db,
+    // With a chosen database the stamp sits beside it, so two databases never share one stamp.
+    stamp: chosen !== undefined ? `${db}.boot.stamp` : join(home, 'boot.stamp'),
+    logs: join(home, 'logs'),
+    dbChosen: chosen !== undefined,
+  };
+}
+
+export function folderOf(path: string): string {
+  return dirname(path);
+}

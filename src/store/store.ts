@@ -1,0 +1,182 @@
+import type Database from 'better-sqlite3';
+import type { BindingRow, EventRow, EventType, InstanceKey, InstanceRow, InstanceStatus } from './rows.js';
+
+export interface NewInstance {
+  name: string;
+  status: InstanceStatus;
+  pid: number | null;
+  bootId: string;
+  procStart: string | null;
+  marker: string | null;
+  createdAtMs: number;
+  originDeviceId: string | null;
+  argv: string[];
+  cwd: string;
+  resumeArgv: string[] | null;
+  tag: string | null;
+  detached: boolean;
+}
+
+export interface StartedProcess {
+  pid: number;
+  bootId: string;
+  /** Null only when the program was already reaped before its token could be read. */
+  procStart: string | null;
+}
+
+/**
+ * Typed queries over one connection. Statements are prepared on first use and reused. No business
+ * rules live here: which rows are ghosts, and what ending an instance means, is lifecycle's job.
+ */
+export class Store {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(readonly db: Database.Database) {}
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in a `BEGIN IMMEDIATE` transaction, or a savepoint when one is already open. */
+  writeTransaction<T>(fn: () => T): T {
+    const txn = this.db.transaction(fn);
+    return this.db.inTransaction ? txn() : txn.immediate();
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  // kv
+
+  getKv(key: string): string | null {
+    const row = this.statement('SELECT value FROM kv WHERE key = ?').get(key) as { value: string | null } | undefined;
+    return row?.value ?? null;
+  }
+
+  setKv(key: string, value: string): void {
+    this.statement('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  // instances
+
+  getInstance(name: string): InstanceRow | null {
+    return (this.statement('SELECT * FROM instances WHERE name = ?').get(name) as InstanceRow | undefined) ?? null;
+  }
+
+  allInstances(): InstanceRow[] {
+    return this.statement('SELECT * FROM instances ORDER BY created_at, name').all() as InstanceRow[];
+  }
+
+  instanceNames(): string[] {
+    return (this.statement('SELECT name FROM instances').pluck().all() as string[]);
+  }
+
+  insertInstance(row: NewInstance): void {
+    this.statement(
+      `INSERT INTO instances (name, status, pid, boot_id, proc_start, marker, created_at, origin_device_id,
+                              argv, cwd, resume_argv, tag, detached)
+       VALUES (@name, @status, @pid, @bootId, @procStart, @marker, @createdAtMs, @originDeviceId,
+               @argv, @cwd, @resumeArgv, @tag, @detached)`,
+    ).run({
+      ...row,
+      argv: JSON.stringify(row.argv),
+      resumeArgv: row.resumeArgv === null ? null : JSON.stringify(row.resumeArgv),
+      detached: row.detached ? 1 : 0,
+    });
+  }
+
+  /** Records the started process of a `launching` row; false when that life of the name is gone. */
+  markActive(key: InstanceKey, started: StartedProcess): boolean {
+    const info = this.statement(
+      `UPDATE instances SET status = 'active', pid = @pid, boot_id = @bootId, proc_start = @procStart
+        WHERE name = @name AND created_at = @createdAtMs AND marker IS @marker AND status = 'launching'`,
+    ).run({ ...started, name: key.name, createdAtMs: key.createdAtMs, marker: key.marker });
+    return info.changes === 1;
+  }
+
+  /** Compare-and-delete: only the life of the name that was read, never a newer one. */
+  deleteInstance(key: InstanceKey): boolean {
+    const info = this.statement('DELETE FROM instances WHERE name = ? AND created_at = ? AND marker IS ?').run(
+      key.name,
+      key.createdAtMs,
+      key.marker,
+    );
+    return info.changes === 1;
+  }
+
+  // bindings
+
+  bindingsOf(name: string): BindingRow[] {
+    return this.statement('SELECT * FROM bindings WHERE instance = ? ORDER BY created_at, rowid').all(name) as BindingRow[];
+  }
+
+  addBinding(name: string, kind: string, value: string, createdAtMs: number): void {
+    // The same pair bound twice is one binding, moved to the newest place.
+    this.statement('DELETE FROM bindings WHERE instance = ? AND kind = ? AND value = ?').run(name, kind, value);
+    this.statement('INSERT INTO bindings (instance, kind, value, created_at) VALUES (?, ?, ?, ?)').run(name, kind, value, createdAtMs);
+  }
+
+  removeBindings(name: string, kind: string, value: string | null): number {
+    const info =
+      value === null
+        ? this.statement('DELETE FROM bindings WHERE instance = ? AND kind = ?').run(name, kind)
+        : this.statement('DELETE FROM bindings WHERE instance = ? AND kind = ? AND value = ?').run(name, kind, value);
+    return info.changes;
+  }
+
+  deleteAllBindings(name: string): void {
+    this.statement('DELETE FROM bindings WHERE instance = ?').run(name);
+  }
+
+  // events
+
+  insertEvent(instance: string, type: EventType, tsMs: number, data: unknown): number {
+    const info = this.statement('INSERT INTO events (ts, instance, type, data) VALUES (?, ?, ?, ?)').run(
+      tsMs,
+      instance,
+      type,
+      JSON.stringify(data),
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  latestEvent(instance: string, type: EventType): EventRow | null {
+    return (
+      (this.statement('SELECT * FROM events WHERE instance = ? AND type = ? ORDER BY id DESC LIMIT 1').get(instance, type) as
+        | EventRow
+        | undefined) ?? null
+    );
+  }
+
+  recentEvents(instance: string | null, limit: number): EventRow[] {
+    return instance === null
+      ? (this.statement('SELECT * FROM events ORDER BY id DESC LIMIT ?').all(limit) as EventRow[])
+      : (this.statement('SELECT * FROM events WHERE instance = ? ORDER BY id DESC LIMIT ?').all(instance, limit) as EventRow[]);
+  }
+
+  /** The newest `life.stopped` of each name that has no row now: what `r` can bring back. */
+  resumableSnapshots(): EventRow[] {
+    return this.statement(
+      `SELECT e.* FROM events e
+        JOIN (SELECT instance, MAX(id) AS id FROM events WHERE type = 'life.stopped' GROUP BY instance) newest
+          ON newest.id = e.id
+        WHERE e.instance NOT IN (SELECT name FROM instances)
+        ORDER BY e.id DESC`,
+    ).all() as EventRow[];
+  }
+
+  /** Every name ever seen, for suggestions and for picking a free default name. */
+  knownNames(): string[] {
+    return this.statement('SELECT name FROM instances UNION SELECT DISTINCT instance FROM events').pluck().all() as string[];
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

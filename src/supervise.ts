@@ -1,0 +1,26 @@
+/**
+ * Entry of the supervisor process that `launch --detach` starts (see lifecycle/detach.ts). It is
+ * not a user command: it takes one JSON order, starts the program and stays to record its exit.
+ */
+import { appendFileSync } from 'node:fs';
+import { createContext } from './lifecycle/context.js';
+import type { SupervisorOrder } from './lifecycle/detach.js';
+import { supervise } from './lifecycle/supervisor.js';
+import { platformProbe } from './proc/index.js';
+import { openDatabase } from './store/open.js';
+import { Store } from './store/store.js';
+
+const order = JSON.parse(process.argv[2] ?? '{}') as SupervisorOrder;
+try {
+  const store = new Store(openDatabase(order.db, 'write-existing')!);
+  process.exitCode = await supervise(createContext(store, platformProbe()), order);
+  store.close();
+} catch (error) {
+  // Nobody watches this process's stderr: leave the reason where the user looks, in the log.
+  try {
+    appendFileSync(order.logFile, `lifeline supervisor: ${(error as Error).stack ?? String(error)}\n`, { mode: 0o600 });
+  } catch {
+    // No log either; the row's verdict will still tell the truth.
+  }
+  process.exitCode = 1;
+}

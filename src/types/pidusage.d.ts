@@ -1,0 +1,17 @@
+// pidusage 4 ships no types; this is the part lifeline uses.
+declare module 'pidusage' {
+  interface Stat {
+    cpu: number;
+    memory: number;
+    ppid: number;
+    pid: number;
+    ctime: number;
+    elapsed: number;
+    timestamp: number;
+  }
+  function pidusage(pid: number | string): Promise<Stat>;
+  namespace pidusage {
+    function clear(): void;
+  }
+  export default pidusage;
+}

@@ -1,0 +1,42 @@
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The built binary: end-to-end tests run lifeline exactly as a user's shell would. */
+export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: readonly string[], env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...options,
+  });
+  if (result.error !== undefined) throw result.error;
+  return { code: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export function cliJson<T = unknown>(args: readonly string[], env: NodeJS.ProcessEnv): T {
+  const result = cli([...args, '--json'], env);
+  if (result.code !== 0) throw new Error(`lifeline ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Starts lifeline without waiting: for foreground launches that a test stops or signals. */
+export function cliAsync(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): ChildProcess & { done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return Object.assign(child, { done });
+}

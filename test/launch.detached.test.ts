@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import { test } from 'node:test';
+import { cli, cliJson } from './helpers/cli.js';
+import { bindings, events, rows } from './helpers/db.js';
+import { makeHome } from './helpers/home.js';
+import { waitFor } from './helpers/processes.js';
+
+test('--detach returns once the row is active, writes output to the log, and records the exit', async () => {
+  const home = makeHome();
+  const result = cli(['launch', 'bg', '--detach', '--bind', 'session=s1', '--bind', 'port=8080', '--', 'sh', '-c', 'echo started; sleep 0.5; exit 4'], home.env);
+  assert.equal(result.code, 0, result.stderr);
+  const [row] = rows(home.db);
+  assert.equal(row?.['status'], 'active', 'active with its pid recorded before launch returns');
+  assert.equal(typeof row?.['pid'], 'number');
+  assert.equal(row?.['detached'], 1);
+  assert.match(String(row?.['proc_start']), /^linux:\d+$/);
+  assert.deepEqual(bindings(home.db).map((b) => [b['kind'], b['value']]), [['session', 's1'], ['port', '8080']]);
+
+  await waitFor('the exit to be recorded', () => rows(home.db).length === 0);
+  const stopped = events(home.db, 'life.stopped');
+  assert.deepEqual(stopped.map((e) => [e.data.by, e.data.reason]), [['self', 'exit:code:4']]);
+  assert.deepEqual(stopped[0]!.data.snapshot!['bindings'], [{ kind: 'session', value: 's1' }, { kind: 'port', value: '8080' }]);
+  assert.deepEqual(bindings(home.db), []);
+  const log = `${home.dir}/logs/bg.log`;
+  assert.equal(readFileSync(log, 'utf8'), 'started\n');
+  assert.equal(statSync(log).mode & 0o777, 0o600);
+  assert.equal(statSync(`${home.dir}/logs`).mode & 0o777, 0o700);
+});
+
+test('a detached program runs in its own session, as a group leader', () => {
+  const home = makeHome();
+  assert.equal(cli(['launch', 'leader', '--detach', '--', 'sleep', '300'], home.env).code, 0);
+  const [entry] = cliJson<{ pid: number }[]>(['list'], home.env);
+  const stat = readFileSync(`/proc/${entry!.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  assert.equal(Number(fields[2]), entry!.pid, 'pgrp');
+  assert.equal(Number(fields[3]), entry!.pid, 'session');
+  assert.equal(cli(['stop', 'leader'], home.env).code, 0);
+});
+
+test('a detached command that cannot start fails clearly and leaves no row', () => {
+  const home = makeHome();
+  const result = cli(['launch', 'nope', '--detach', '--', 'no-such-command-lifeline-test'], home.env);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'lifeline: cannot start no-such-command-lifeline-test: command not found\n');
+  assert.deepEqual(rows(home.db), []);
+});

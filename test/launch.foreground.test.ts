@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cli, cliAsync } from './helpers/cli.js';
+import { events, rows } from './helpers/db.js';
+import { makeHome } from './helpers/home.js';
+import { waitFor } from './helpers/processes.js';
+
+test('a foreground program passes its exit code through and its end is recorded as exit:code:<n>', () => {
+  const home = makeHome();
+  const result = cli(['launch', 'alice', '--tag', 'demo', '--', 'sh', '-c', 'echo "$LIFELINE_NAME:$LIFELINE_INSTANCE_ID"; exit 7'], home.env);
+  assert.equal(result.code, 7);
+  const [name, marker] = result.stdout.trim().split(':');
+  assert.equal(name, 'alice', 'LIFELINE_NAME is in the program environment');
+
+  const log = events(home.db);
+  assert.deepEqual(log.map((e) => e.type), ['life.started', 'life.stopped']);
+  const started = log[0]!.data;
+  assert.equal(started.by, 'user');
+  assert.equal(started.marker, marker, 'the marker in the environment is the recorded one');
+  assert.equal(started.resumed_from, null);
+  assert.equal(typeof started.pid, 'number');
+  const stopped = log[1]!.data;
+  assert.deepEqual([stopped.by, stopped.reason], ['self', 'exit:code:7']);
+  assert.equal(stopped.snapshot!['tag'], 'demo');
+  assert.equal(stopped.snapshot!['status'], 'active');
+  assert.equal(stopped.snapshot!['proc_start'] !== null, true);
+  assert.deepEqual(rows(home.db), [], 'a normal exit leaves no ghost');
+});
+
+test('a program killed by a signal: exit:signal:<NAME>, and lifeline exits 128 + n', () => {
+  const home = makeHome();
+  const result = cli(['launch', 'selfkill', '--', 'sh', '-c', 'kill -KILL $$'], home.env);
+  assert.equal(result.code, 137);
+  assert.equal(events(home.db, 'life.stopped')[0]!.data.reason, 'exit:signal:SIGKILL');
+});
+
+test('SIGTERM to lifeline is passed on to the program, and the exit is still recorded', async () => {
+  const home = makeHome();
+  const launcher = cliAsync(['launch', 'fwd', '--', 'sleep', '300'], home.env);
+  await waitFor('the instance to be active', () => {
+    try {
+      return rows(home.db).some((row) => row['status'] === 'active');
+    } catch {
+      return false;
+    }
+  });
+  launcher.kill('SIGTERM');
+  const result = await launcher.done;
+  assert.equal(result.code, 143);
+  assert.equal(events(home.db, 'life.stopped')[0]!.data.reason, 'exit:signal:SIGTERM');
+  assert.deepEqual(rows(home.db), []);
+});
+
+test('a command that cannot start fails clearly and leaves no row', () => {
+  const home = makeHome();
+  const result = cli(['launch', 'nope', '--', 'no-such-command-lifeline-test'], home.env);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'lifeline: cannot start no-such-command-lifeline-test: command not found\n');
+  assert.deepEqual(rows(home.db), []);
+  assert.deepEqual(events(home.db).map((e) => [e.type, e.data.reason]), [['life.stopped', 'exit:launch-failed']]);
+});
+
+test('the default name is the command base name plus a free number', () => {
+  const home = makeHome();
+  assert.equal(cli(['launch', '--', '/bin/true'], home.env).code, 0);
+  assert.equal(cli(['launch', '--', 'true'], home.env).code, 0);
+  assert.deepEqual(events(home.db, 'life.started').map((e) => e.instance), ['true-1', 'true-2']);
+});
+
+test('-- is required before the command', () => {
+  const home = makeHome();
+  const result = cli(['launch', 'alice', 'sleep', '1'], home.env);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^lifeline: put -- before the command/);
+});

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { test } from 'node:test';
+import { cli, cliJson } from './helpers/cli.js';
+import { bindings, events, rows } from './helpers/db.js';
+import { makeHome } from './helpers/home.js';
+import { isAlive, startSleeper, startToken } from './helpers/processes.js';
+
+test('track registers a running process with its exact identity, argv and folder', () => {
+  const home = makeHome();
+  const sleeper = startSleeper(300, { cwd: home.dir });
+  const tracked = cliJson<{ name: string; pid: number; marker: string | null; argv: string[]; cwd: string }>(
+    ['track', 'napper', '--pid', String(sleeper.pid), '--tag', 't1'],
+    home.env,
+  );
+  assert.deepEqual(tracked, { name: 'napper', pid: sleeper.pid, marker: null, argv: ['sleep', '300'], cwd: realpathSync(home.dir) });
+  const [row] = rows(home.db);
+  assert.equal(row?.['proc_start'], startToken(sleeper.pid));
+  assert.equal(row?.['status'], 'active');
+  assert.equal(row?.['tag'], 't1');
+  assert.deepEqual(events(home.db).map((e) => [e.type, e.data.by]), [['life.started', 'track']]);
+
+  // Nothing watches a tracked process: when it dies, it is a ghost until reconcile or stop.
+  sleeper.kill('SIGKILL');
+  return new Promise<void>((resolve) => {
+    sleeper.once('exit', () => {
+      const stop = cli(['stop', 'napper'], home.env);
+      assert.match(stop.stdout, /napper: stopped \(exit:gone; not signalled/);
+      resolve();
+    });
+  });
+});
+
+test('track keeps the marker a lifeline-launched process already carries', () => {
+  const home = makeHome();
+  const sleeper = startSleeper(300, { env: { ...process.env, LIFELINE_INSTANCE_ID: 'abc' } });
+  const tracked = cliJson<{ marker: string | null }>(['track', 'marked', '--pid', String(sleeper.pid)], home.env);
+  assert.equal(tracked.marker, 'abc');
+  assert.equal(isAlive(sleeper.pid), true);
+});
+
+test('track of a pid with no process fails clearly', () => {
+  const home = makeHome();
+  const result = cli(['track', 'ghost', '--pid', '999999999'], home.env);
+  assert.deepEqual([result.code, result.stderr], [1, 'lifeline: no running process has pid 999999999\n']);
+});
+
+test('bind adds bindings, unbind removes them by kind or by pair', () => {
+  const home = makeHome();
+  const sleeper = startSleeper();
+  assert.equal(cli(['track', 'b', '--pid', String(sleeper.pid)], home.env).code, 0);
+  assert.equal(cli(['bind', 'b', 'session=1', 'port=80', 'port=81'], home.env).code, 0);
+  assert.equal(cli(['unbind', 'b', 'port=80'], home.env).stdout, 'b: removed 1 binding\n');
+  assert.deepEqual(bindings(home.db).map((x) => `${x['kind']}=${x['value']}`), ['session=1', 'port=81']);
+  assert.equal(cli(['unbind', 'b', 'session'], home.env).code, 0);
+  assert.deepEqual(bindings(home.db).map((x) => `${x['kind']}=${x['value']}`), ['port=81']);
+  const bad = cli(['bind', 'b', 'novalue'], home.env);
+  assert.equal(bad.code, 2);
+});
