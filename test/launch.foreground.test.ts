@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli, cliAsync } from './helpers/cli.js';
-import { events, rows } from './helpers/db.js';
+import { events, insertRow, rows } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
 import { waitFor } from './helpers/processes.js';
 
@@ -72,4 +72,40 @@ test('-- is required before the command', () => {
   const result = cli(['launch', 'alice', 'sleep', '1'], home.env);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /^lifeline: put -- before the command/);
+});
+
+test('the terminal SIGINT is for the program: lifeline ignores it and records how the program ended', async () => {
+  const home = makeHome();
+  // The program traps SIGINT and exits 5; lifeline, sent SIGINT on its own here, must not die first.
+  const launcher = cliAsync(['launch', 'int', '--', 'sh', '-c', 'trap "exit 5" INT; while :; do sleep 0.05; done'], home.env);
+  await waitFor('the instance to be active', () => {
+    try {
+      return rows(home.db).some((row) => row['status'] === 'active');
+    } catch {
+      return false;
+    }
+  });
+  launcher.kill('SIGINT');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(launcher.exitCode, null, 'lifeline is still waiting for its program');
+  const pid = Number(rows(home.db)[0]!['pid']);
+  process.kill(pid, 'SIGINT'); // What the terminal does to the whole foreground group.
+  const result = await launcher.done;
+  assert.equal(result.code, 5);
+  assert.equal(events(home.db, 'life.stopped')[0]!.data.reason, 'exit:code:5');
+});
+
+test('launch over a ghost of the same name stops the ghost first, as the user, with its verdict', () => {
+  const home = makeHome();
+  assert.equal(cli(['launch', 'seed', '--', 'true'], home.env).code, 0);
+  insertRow(home.db, { name: 'alice', pid: 999_999_999, boot_id: 'an-earlier-boot', proc_start: 'linux:1' });
+  const result = cli(['launch', 'alice', '--', 'true'], home.env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /alice was a ghost \(exit:reboot\)/);
+  const alice = events(home.db).filter((e) => e.instance === 'alice');
+  assert.deepEqual(alice.map((e) => [e.type, e.data.by, e.data.reason ?? null]), [
+    ['life.stopped', 'user', 'exit:reboot'],
+    ['life.started', 'user', null],
+    ['life.stopped', 'self', 'exit:code:0'],
+  ]);
 });

@@ -95,3 +95,15 @@ test('stop of an unknown name fails, suggests close names, and changes nothing',
   assert.equal(rows(home.db).length, 1);
   assert.equal(isAlive(sleeper.pid), true);
 });
+
+test('stop --all ends every local instance and leaves other devices alone', () => {
+  const home = makeHome();
+  assert.equal(cli(['launch', 'one', '--detach', '--', 'sleep', '300'], home.env).code, 0);
+  assert.equal(cli(['launch', 'two', '--detach', '--', 'sleep', '300'], home.env).code, 0);
+  const pids = rows(home.db).map((row) => Number(row['pid']));
+  insertRow(home.db, { name: 'laptop', pid: pids[0]!, boot_id: 'elsewhere', origin_device_id: 'other-device' });
+  const reports = cliJson<StopReport[]>(['stop', '--all', '--timeout', '5'], home.env);
+  assert.deepEqual(reports.map((r) => [r.name, r.reason, r.signal]).sort(), [['one', 'stopped', 'terminated'], ['two', 'stopped', 'terminated']]);
+  assert.equal(pids.some(isAlive), false);
+  assert.deepEqual(rows(home.db).map((row) => row['name']), ['laptop']);
+});
