@@ -25,6 +25,9 @@ const COMMANDS: Record<string, Loader> = {
   r: resume,
   resume,
   events: load(() => import('./commands/events.js')),
+  init: load(() => import('./commands/init.js')),
+  'login-item': load(() => import('./commands/login-item.js')),
+  doctor: load(() => import('./commands/doctor.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -37,6 +40,9 @@ const DESCRIPTIONS: Record<string, string> = {
   reconcile: 'once per boot: stop every instance whose process did not survive',
   'r, resume': 'bring a stopped instance back, in its folder, with its session',
   events: 'the life log, newest first',
+  init: 'print the shell snippet that reconciles once per boot',
+  'login-item': 'install a login item that reconciles at login',
+  doctor: 'check platform, database, permissions and hooks',
 };
 
 function version(): string {

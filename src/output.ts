@@ -13,6 +13,11 @@ export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }
 
+/** Text exactly as given (a snippet, a file's content). */
+export function printText(text: string): void {
+  process.stdout.write(text);
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -31,32 +31,34 @@ export function defaultName(command: string, taken: ReadonlySet<string>): string
   }
 }
 
+/** Optimal string alignment distance: like Levenshtein, but a swap of two neighbours costs one, as typos do. */
 function editDistance(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = best;
     }
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
-/** Up to three known names close to the one typed: a prefix match or a small edit distance. */
+/** The closest known names (up to three, all equally close): a prefix match or a small edit distance. */
 export function closestNames(wanted: string, known: Iterable<string>): string[] {
   const lower = wanted.toLowerCase();
   const scored: { name: string; score: number }[] = [];
   for (const name of new Set(known)) {
     const candidate = name.toLowerCase();
     const distance = editDistance(lower, candidate);
-    const related = candidate.startsWith(lower) || lower.startsWith(candidate) || distance <= Math.max(2, Math.floor(lower.length / 3));
-    if (related) scored.push({ name, score: distance });
+    const prefix = candidate.startsWith(lower) || lower.startsWith(candidate);
+    if (prefix || distance <= Math.max(2, Math.floor(lower.length / 3))) scored.push({ name, score: prefix ? Math.min(distance, 1) : distance });
   }
+  const best = Math.min(...scored.map((entry) => entry.score));
   return scored
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .filter((entry) => entry.score === best)
+    .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, 3)
     .map((entry) => entry.name);
 }

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { environHasEntry, environValue, parseBtime, parseStat, splitNul } from './parse.js';
@@ -41,6 +41,12 @@ export class LinuxProbe implements ProcessProbe {
       );
     }
     return `btime:${btime}`;
+  }
+
+  bootIdSource(): string {
+    return existsSync(join(this.procRoot, 'sys/kernel/random/boot_id'))
+      ? join(this.procRoot, 'sys/kernel/random/boot_id')
+      : `btime in ${join(this.procRoot, 'stat')}`;
   }
 
   inspect(pid: number): ProcessFacts {

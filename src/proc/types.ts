@@ -38,6 +38,8 @@ export interface ProcessProbe {
   readonly platform: string;
   /** The id of the current boot; stable for the life of the boot. */
   bootId(): string;
+  /** Where the boot id comes from, for `doctor`. */
+  bootIdSource(): string;
   inspect(pid: number): ProcessFacts;
   /** Looks for the whole entry `key=value` (not a prefix, not a look-alike key). */
   hasEnvEntry(pid: number, key: string, value: string): EnvironCheck;

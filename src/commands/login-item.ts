@@ -1,0 +1,83 @@
+import { defineCommand } from 'citty';
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { LifelineError } from '../errors.js';
+import {
+  launchAgent,
+  type LoginItemPlan,
+  loginItemInstalled,
+  removeLoginItem,
+  runCommands,
+  systemdUnit,
+  writeLoginItem,
+} from '../integration/login-item.js';
+import { printLine, printText } from '../output.js';
+import { resolvePaths } from '../store/paths.js';
+import { dbArg } from './shared.js';
+
+const ACTIONS = ['install', 'uninstall', 'status'] as const;
+
+export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = process.env): LoginItemPlan {
+  const paths = resolvePaths(db, env);
+  const target = {
+    node: process.execPath,
+    cli: fileURLToPath(new URL('../cli.js', import.meta.url)),
+    db: paths.dbChosen ? paths.db : null,
+    home: paths.home,
+    userHome: env['HOME'] || homedir(),
+    configHome: env['XDG_CONFIG_HOME'] || null,
+  };
+  if (process.platform === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);
+  if (process.platform === 'linux') return systemdUnit(target);
+  throw new LifelineError('unsupported-platform', `login items are not supported on ${process.platform}`);
+}
+
+const shellLine = (commands: readonly string[][]): string => commands.map((argv) => argv.join(' ')).join(' && ');
+
+export default defineCommand({
+  meta: { name: 'login-item', description: 'A systemd user unit (Linux) or LaunchAgent (macOS) that reconciles at login' },
+  args: {
+    action: { type: 'positional', description: ACTIONS.join(' | ') },
+    'dry-run': { type: 'boolean', description: 'print the file and the commands, change nothing' },
+    ...dbArg,
+  },
+  run({ args }) {
+    const action = args.action;
+    if (!(ACTIONS as readonly string[]).includes(action ?? '')) throw new LifelineError('usage', `lifeline login-item ${ACTIONS.join('|')}`);
+    const plan = loginItemPlan(args.db);
+    const dryRun = args['dry-run'] === true;
+
+    if (action === 'status') {
+      printLine(loginItemInstalled(plan) ? `installed: ${plan.path}` : `not installed (would be ${plan.path})`);
+      return;
+    }
+    if (action === 'install') {
+      if (dryRun) {
+        printLine(`# would write ${plan.path}:`);
+        printText(plan.content);
+        printLine(`# then run: ${shellLine(plan.install)}`);
+        return;
+      }
+      writeLoginItem(plan);
+      printLine(`wrote ${plan.path}`);
+      const failed = runCommands(plan.install).find((outcome) => !outcome.ok);
+      if (failed === undefined) printLine(`enabled: lifeline reconciles at every login`);
+      else printLine(`could not run ${failed.argv.join(' ')} here (${failed.detail || 'failed'}); run this in your login session:\n  ${shellLine(plan.install)}`);
+      return;
+    }
+    // uninstall
+    if (dryRun) {
+      printLine(`# would run: ${shellLine(plan.uninstall)}`);
+      printLine(`# then remove ${plan.path}`);
+      return;
+    }
+    if (!loginItemInstalled(plan)) {
+      printLine(`no login item installed at ${plan.path}`);
+      return;
+    }
+    runCommands(plan.uninstall); // Best effort: a manager that is not running has nothing enabled to undo.
+    const removed = removeLoginItem(plan);
+    if (removed === 'changed') throw new LifelineError('io', `${plan.path} is not lifeline's; left it in place`);
+    printLine(`removed ${plan.path}`);
+  },
+});

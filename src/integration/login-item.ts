@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** What the login item runs, with absolute paths only: a login session has no PATH of the user's shell. */
+export interface LoginTarget {
+  readonly node: string;
+  readonly cli: string;
+  /** `--db PATH` when the database was chosen at install time. */
+  readonly db: string | null;
+  readonly home: string;
+  /** The user's home folder, where the unit or agent file goes. */
+  readonly userHome: string;
+  readonly configHome: string | null;
+}
+
+export interface LoginItemPlan {
+  readonly platform: 'linux' | 'darwin';
+  readonly path: string;
+  readonly content: string;
+  /** Run after writing the file (install) or before removing it (uninstall). */
+  readonly install: string[][];
+  readonly uninstall: string[][];
+}
+
+export const SYSTEMD_UNIT = 'lifeline-reconcile.service';
+export const LAUNCH_AGENT_LABEL = 'dev.lifeline.reconcile';
+
+function reconcileArgv(target: LoginTarget): string[] {
+  return [target.node, target.cli, 'reconcile', '--quiet', ...(target.db !== null ? ['--db', target.db] : [])];
+}
+
+/** systemd's own quoting for ExecStart words: double quotes with \" and \\ escapes, $ doubled, % doubled. */
+function systemdWord(word: string): string {
+  const escaped = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '$$$$').replace(/%/g, '%%');
+  return /[\s"'\\$%;]/.test(word) || word === '' ? `"${escaped}"` : escaped;
+}
+
+export function systemdUnit(target: LoginTarget): LoginItemPlan {
+  const configHome = target.configHome ?? join(target.userHome, '.config');
+  const content = [
+    '[Unit]',
+    'Description=lifeline: record the agents that did not survive the last boot',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    `Environment=${systemdWord(`LIFELINE_HOME=${target.home}`)}`,
+    `ExecStart=${reconcileArgv(target).map(systemdWord).join(' ')}`,
+    '',
+    '[Install]',
+    'WantedBy=default.target',
+    '',
+  ].join('\n');
+  return {
+    platform: 'linux',
+    path: join(configHome, 'systemd', 'user', SYSTEMD_UNIT),
+    content,
+    install: [
+      ['systemctl', '--user', 'daemon-reload'],
+      ['systemctl', '--user', 'enable', SYSTEMD_UNIT],
+    ],
+    uninstall: [
+      ['systemctl', '--user', 'disable', SYSTEMD_UNIT],
+      ['systemctl', '--user', 'daemon-reload'],
+    ],
+  };
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function launchAgent(target: LoginTarget, uid: number): LoginItemPlan {
+  const path = join(target.userHome, 'Library', 'LaunchAgents', `${LAUNCH_AGENT_LABEL}.plist`);
+  const content = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    '<plist version="1.0">',
+    '<dict>',
+    '  <key>Label</key>',
+    `  <string>${LAUNCH_AGENT_LABEL}</string>`,
+    '  <key>ProgramArguments</key>',
+    '  <array>',
+    ...reconcileArgv(target).map((word) => `    <string>${xml(word)}</string>`),
+    '  </array>',
+    '  <key>EnvironmentVariables</key>',
+    '  <dict>',
+    '    <key>LIFELINE_HOME</key>',
+    `    <string>${xml(target.home)}</string>`,
+    '  </dict>',
+    '  <key>RunAtLoad</key>',
+    '  <true/>',
+    '</dict>',
+    '</plist>',
+    '',
+  ].join('\n');
+  return {
+    platform: 'darwin',
+    path,
+    content,
+    install: [['launchctl', 'bootstrap', `gui/${uid}`, path]],
+    uninstall: [['launchctl', 'bootout', `gui/${uid}`, path]],
+  };
+}
+
+export interface CommandOutcome {
+  readonly argv: string[];
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** Runs the service manager's commands; a missing or unreachable manager is an outcome, not an exception. */
+export function runCommands(commands: readonly string[][]): CommandOutcome[] {
+  return commands.map((argv) => {
+    const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 15_000 });
+    const ok = result.error === undefined && result.status === 0;
+    const detail = result.error !== undefined ? result.error.message : `${result.stderr ?? ''}`.trim().split('\n')[0] ?? '';
+    return { argv, ok, detail };
+  });
+}
+
+export function writeLoginItem(plan: LoginItemPlan): void {
+  const folder = dirname(plan.path);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o755 });
+  writeFileSync(plan.path, plan.content, { mode: 0o644 });
+  chmodSync(plan.path, 0o644);
+}
+
+/** Removes exactly what install wrote: the one file, and only if it is still ours. */
+export function removeLoginItem(plan: LoginItemPlan): 'removed' | 'absent' | 'changed' {
+  if (!existsSync(plan.path)) return 'absent';
+  const current = readFileSync(plan.path, 'utf8');
+  if (!current.includes('lifeline')) return 'changed';
+  rmSync(plan.path);
+  return 'removed';
+}
+
+export function loginItemInstalled(plan: LoginItemPlan): boolean {
+  return existsSync(plan.path);
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { cli } from './helpers/cli.js';
+import { insertRow } from './helpers/db.js';
+import { makeHome } from './helpers/home.js';
+import { bootId } from './helpers/processes.js';
+import { createDatabase } from './helpers/seed.js';
+
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+function have(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+/** argv to source a file in a fresh, non-interactive shell with no rc files of its own. */
+function sourceArgv(shell: (typeof SHELLS)[number], file: string): string[] {
+  if (shell === 'bash') return ['bash', '--norc', '--noprofile', '-c', `. '${file}'`];
+  if (shell === 'zsh') return ['zsh', '-f', '-c', `. '${file}'`];
+  return ['fish', '--no-config', '-c', `source '${file}'`];
+}
+
+interface ShellRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Processes the shell created: every execve and fork/clone after the shell's own start. */
+  spawned: string[];
+}
+
+/** Runs the shell under strace and counts the processes it starts; threads are not processes. */
+function runTraced(shell: (typeof SHELLS)[number], file: string, env: NodeJS.ProcessEnv, traceFile: string): ShellRun {
+  const argv = sourceArgv(shell, file);
+  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve,fork,vfork,clone,clone3', '-o', traceFile, ...argv], { env, encoding: 'utf8', timeout: 60_000 });
+  const lines = readFileSync(traceFile, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  // The first line is the shell's own execve; clones that make threads (CLONE_THREAD) are not new processes.
+  const spawned = lines.slice(1).filter((line) => /execve\(|fork\(|clone3?\(/.test(line) && !line.includes('CLONE_THREAD'));
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, spawned };
+}
+
+for (const shell of SHELLS) {
+  test(`${shell}: the first shell of a boot reconciles once, later shells start no process`, { skip: !have(shell) || !have('strace') ? `${shell} or strace is not installed` : false }, () => {
+    const home = makeHome();
+    createDatabase(home);
+    insertRow(home.db, { name: 'alice', pid: 999_999_999, boot_id: bootId(), proc_start: 'linux:1' });
+    const snippet = cli(['init', shell], home.env);
+    assert.equal(snippet.code, 0, snippet.stderr);
+    const file = join(home.dir, `snippet.${shell}`);
+    writeFileSync(file, snippet.stdout);
+    // The snippet carries its paths; the shells get an environment without LIFELINE_HOME to prove it.
+    const env = { ...home.env };
+    delete env['LIFELINE_HOME'];
+
+    const first = runTraced(shell, file, env, join(home.dir, 'trace-first'));
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(first.stdout, 'lifeline: alice is not running (exit:gone); resume it with: lifeline r alice\n');
+    assert.equal(first.stderr, '');
+    assert.ok(first.spawned.some((line) => line.includes('execve(') && line.includes('node')), 'the first shell ran lifeline');
+    assert.equal(readFileSync(join(home.dir, 'boot.stamp'), 'utf8'), `${bootId()}\n`);
+
+    for (let i = 0; i < 3; i++) {
+      const later = runTraced(shell, file, env, join(home.dir, `trace-${i}`));
+      assert.equal(later.status, 0, later.stderr);
+      assert.deepEqual([later.stdout, later.stderr], ['', '']);
+      assert.deepEqual(later.spawned, [], `later shell ${i + 1} started no process`);
+    }
+  });
+
+  test(`${shell}: a missing lifeline or a missing state folder leaves the shell working and quiet`, { skip: !have(shell) ? `${shell} is not installed` : false }, () => {
+    const home = makeHome();
+    const snippet = cli(['init', shell], home.env).stdout;
+    const argvOf = (file: string): string[] => sourceArgv(shell, file).concat();
+    const scratch = mkdtempSync(join(tmpdir(), 'lifeline-snippet-'));
+    after(() => rmSync(scratch, { recursive: true, force: true }));
+    const run = (text: string): { status: number | null; stdout: string; stderr: string } => {
+      const file = join(scratch, `snippet-${Math.random()}.${shell}`);
+      writeFileSync(file, `${text}\necho still-here\n`);
+      const [command, ...args] = argvOf(file);
+      const result = spawnSync(command!, args, { env: home.env, encoding: 'utf8', timeout: 60_000 });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+
+    const uninstalled = run(snippet.split(cliPath()).join('/nonexistent/lifeline/cli.js'));
+    assert.deepEqual(uninstalled, { status: 0, stdout: 'still-here\n', stderr: '' });
+
+    rmSync(home.dir, { recursive: true, force: true });
+    const noState = run(snippet);
+    assert.deepEqual(noState, { status: 0, stdout: 'still-here\n', stderr: '' });
+    assert.equal(existsSync(join(home.dir, 'lifeline.db')), false, 'no database appears from a shell start');
+  });
+}
+
+function cliPath(): string {
+  return new URL('../src/cli.js', import.meta.url).pathname;
+}

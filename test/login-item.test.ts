@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { launchAgent, systemdUnit } from '../src/integration/login-item.js';
+import { cli } from './helpers/cli.js';
+import { makeHome } from './helpers/home.js';
+
+const target = {
+  node: '/opt/node 20/bin/node',
+  cli: '/home/a b/lifeline/dist/src/cli.js',
+  db: '/home/a b/100% "odd" $state.db',
+  home: '/home/a b/.local/state/lifeline',
+  userHome: '/home/a b',
+  configHome: null,
+};
+
+function have(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+test('the systemd unit is accepted by systemd-analyze verify, with odd paths quoted', { skip: have('systemd-analyze') ? false : 'systemd-analyze is not installed' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-unit-'));
+  // verify checks that ExecStart's binary exists: point it at this node, keep the odd words in the arguments.
+  const plan = systemdUnit({ ...target, node: process.execPath });
+  assert.equal(plan.path, '/home/a b/.config/systemd/user/lifeline-reconcile.service');
+  assert.match(plan.content, /^Type=oneshot$/m);
+  assert.match(plan.content, /^WantedBy=default\.target$/m);
+  const file = join(dir, 'lifeline-reconcile.service');
+  writeFileSync(file, plan.content);
+  const verify = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+  assert.equal(verify.status, 0, verify.stderr);
+  assert.equal(verify.stderr.includes('lifeline-reconcile'), false, verify.stderr);
+  const exec = /^ExecStart=(.*)$/m.exec(plan.content)![1]!;
+  assert.equal(exec, `${process.execPath} "/home/a b/lifeline/dist/src/cli.js" reconcile --quiet --db "/home/a b/100%% \\"odd\\" $$state.db"`);
+});
+
+test('the LaunchAgent is a valid plist that runs reconcile at load with absolute paths', { skip: have('python3') ? false : 'python3 is not installed' }, () => {
+  const plan = launchAgent(target, 501);
+  assert.equal(plan.path, '/home/a b/Library/LaunchAgents/dev.lifeline.reconcile.plist');
+  assert.deepEqual(plan.install, [['launchctl', 'bootstrap', 'gui/501', plan.path]]);
+  const parsed = spawnSync('python3', ['-c', 'import plistlib, sys, json; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], {
+    input: plan.content,
+    encoding: 'utf8',
+  });
+  assert.equal(parsed.status, 0, parsed.stderr);
+  assert.deepEqual(JSON.parse(parsed.stdout), {
+    Label: 'dev.lifeline.reconcile',
+    ProgramArguments: [target.node, target.cli, 'reconcile', '--quiet', '--db', target.db],
+    EnvironmentVariables: { LIFELINE_HOME: target.home },
+    RunAtLoad: true,
+  });
+});
+
+test('install writes the unit (and says what to run without a user bus); uninstall removes exactly it', () => {
+  const home = makeHome();
+  const userHome = join(home.dir, 'user');
+  const env = { ...home.env, HOME: userHome, XDG_CONFIG_HOME: '' };
+  const unit = join(userHome, '.config/systemd/user/lifeline-reconcile.service');
+
+  const dry = cli(['login-item', 'install', '--dry-run'], env);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /ExecStart=.*reconcile --quiet/);
+  assert.match(dry.stdout, /systemctl --user daemon-reload && systemctl --user enable lifeline-reconcile\.service/);
+  assert.equal(existsSync(unit), false, 'a dry run writes nothing');
+
+  const install = cli(['login-item', 'install'], env);
+  assert.equal(install.code, 0, install.stderr);
+  assert.match(install.stdout, new RegExp(`wrote ${unit}`));
+  assert.match(readFileSync(unit, 'utf8'), new RegExp(`Environment=LIFELINE_HOME=${home.dir}`));
+  assert.match(cli(['login-item', 'status'], env).stdout, /^installed: /);
+  const sibling = join(userHome, '.config/systemd/user/other.service');
+  writeFileSync(sibling, '[Service]\n');
+
+  const uninstall = cli(['login-item', 'uninstall'], env);
+  assert.equal(uninstall.code, 0, uninstall.stderr);
+  assert.equal(existsSync(unit), false);
+  assert.equal(existsSync(sibling), true, 'nothing but its own file is removed');
+  assert.match(cli(['login-item', 'status'], env).stdout, /^not installed/);
+});
