@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { instanceStatuses } from '../lifecycle/status.js';
-import { formatBytes, formatDuration, formatTime, paint, printJson, printLine, printTable } from '../output.js';
+import { formatBytes, formatDuration, paint, printJson, printLine, printTable } from '../output.js';
 import { processUsage } from '../proc/usage.js';
 import type { EventRow } from '../store/rows.js';
 import { dbArg, jsonArg, openForRead } from './shared.js';
@@ -91,17 +91,24 @@ export default defineCommand({
       ['NAME', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'TAG', 'FOLDER'],
       entries.map((entry) => [
         entry.name,
-        colourState(entry.stopped_at !== undefined ? `stopped ${formatTime(entry.stopped_at)} (${entry.reason})` : entry.state),
+        colourState(entry.stopped_at !== undefined ? `stopped ${formatDuration(Date.now() - entry.stopped_at)} ago (${entry.reason})` : entry.state),
         entry.pid === null ? dash : String(entry.pid),
         entry.uptime_s === null ? dash : formatDuration(entry.uptime_s * 1000),
         entry.cpu === null ? dash : `${entry.cpu.toFixed(1)}%`,
         entry.memory === null ? dash : formatBytes(entry.memory),
         entry.tag ?? dash,
-        entry.cwd,
+        homeRelative(entry.cwd),
       ]),
     );
   },
 });
+
+/** `~/project` reads better than `/home/someone/project` in a table; JSON keeps the full path. */
+function homeRelative(path: string): string {
+  const home = process.env['HOME'];
+  if (home === undefined || home === '' || home === '/') return path;
+  return path === home ? '~' : path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
 
 function safeJson(text: string): unknown {
   try {

@@ -9,6 +9,11 @@ import { readStamp, writeStamp } from '../store/stamp.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg } from './shared.js';
 
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'database-busy' || (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
+}
+
 function printHuman(report: ReconcileReport, quiet: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
@@ -45,7 +50,13 @@ export default defineCommand({
     const paths = resolvePaths(args.db);
     const probe = platformProbe();
     const bootId = probe.bootId();
-    const db = openDatabase(paths.db, dryRun ? 'read' : 'write-existing');
+    let db;
+    try {
+      db = openDatabase(paths.db, dryRun ? 'read' : 'write-existing');
+    } catch (error) {
+      if (args.quiet === true && isBusy(error)) return 0; // A shell start never waits on a stuck database; the next one retries.
+      throw error;
+    }
     let report: ReconcileReport;
     if (db === null) {
       // No database: nothing is tracked, and a shell start must not create one.
@@ -54,6 +65,9 @@ export default defineCommand({
       const store = new Store(db);
       try {
         report = reconcile(createContext(store, probe, bootId), { dryRun, force: args.force === true });
+      } catch (error) {
+        if (args.quiet === true && isBusy(error)) return 0;
+        throw error;
       } finally {
         store.close();
       }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { LifelineError } from '../errors.js';
+import { DarwinProbe } from './darwin.js';
 import { LinuxProbe } from './linux.js';
 import type { ProcessProbe } from './types.js';
 
@@ -20,6 +21,7 @@ export function platformProbe(env: NodeJS.ProcessEnv = process.env): ProcessProb
     }
     return new LinuxProbe(root);
   }
+  if (process.platform === 'darwin') return new DarwinProbe();
   throw new LifelineError(
     'unsupported-platform',
     `${process.platform} is not supported (lifeline needs Linux's /proc or macOS)`,
