@@ -32,7 +32,12 @@ export default defineCommand({
     try {
       const known = ctx.store.instanceNames();
       const missing = names.find((name) => !known.includes(name));
-      if (missing !== undefined) throw unknownNameError(missing, ctx.store.knownNames());
+      if (missing !== undefined) {
+        if (ctx.store.latestEvent(missing, 'life.stopped') !== null) {
+          throw new LifelineError('unknown-name', `${missing} is not running (already stopped); lifeline r ${missing} brings it back`);
+        }
+        throw unknownNameError(missing, ctx.store.knownNames());
+      }
       const targets = args.all
         ? [...new Set([...names, ...ctx.store.allInstances().filter((row) => isLocal(row, ctx.deviceId)).map((row) => row.name)])]
         : [...new Set(names)];

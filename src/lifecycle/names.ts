@@ -64,7 +64,7 @@ export function closestNames(wanted: string, known: Iterable<string>): string[] 
 }
 
 export function unknownNameError(name: string, known: Iterable<string>, what = 'instance'): LifelineError {
-  const close = closestNames(name, known);
+  const close = closestNames(name, [...known].filter((other) => other !== name));
   const hint = close.length > 0 ? `; did you mean ${close.join(', ')}?` : '';
   return new LifelineError('unknown-name', `no ${what} named ${JSON.stringify(name)}${hint}`);
 }

@@ -76,7 +76,7 @@ export class DarwinProbe implements ProcessProbe {
 
   hasEnvEntry(pid: number, key: string, value: string): EnvironCheck {
     const words = this.environWords(pid);
-    if (typeof words === 'string') return words;
+    if (!Array.isArray(words)) return words;
     return words.includes(`${key}=${value}`) ? 'present' : 'absent';
   }
 

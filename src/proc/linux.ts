@@ -67,15 +67,14 @@ export class LinuxProbe implements ProcessProbe {
 
   hasEnvEntry(pid: number, key: string, value: string): EnvironCheck {
     const read = this.readEnviron(pid);
-    if (typeof read !== 'string') return read;
-    return environHasEntry(read, key, value) ? 'present' : 'absent';
+    if (!read.ok) return read.why;
+    return environHasEntry(read.text, key, value) ? 'present' : 'absent';
   }
 
   envValue(pid: number, key: string): EnvironValue {
     const read = this.readEnviron(pid);
-    if (read === 'denied') return { kind: 'denied' };
-    if (read === 'gone') return { kind: 'gone' };
-    const value = environValue(read, key);
+    if (!read.ok) return { kind: read.why };
+    const value = environValue(read.text, key);
     return value === null ? { kind: 'missing' } : { kind: 'value', value };
   }
 
@@ -95,11 +94,12 @@ export class LinuxProbe implements ProcessProbe {
     return { argv: splitNul(cmdline), cwd };
   }
 
-  private readEnviron(pid: number): string | 'denied' | 'gone' {
+  /** Not a bare string union: an environ could hold the text "denied" and be taken for a verdict. */
+  private readEnviron(pid: number): { ok: true; text: string } | { ok: false; why: 'denied' | 'gone' } {
     try {
-      return readFileSync(join(this.procRoot, String(pid), 'environ'), 'latin1');
+      return { ok: true, text: readFileSync(join(this.procRoot, String(pid), 'environ'), 'latin1') };
     } catch (error) {
-      return isPermissionError(error) ? 'denied' : 'gone';
+      return { ok: false, why: isPermissionError(error) ? 'denied' : 'gone' };
     }
   }
 

@@ -107,6 +107,56 @@ function checkVersion(db: Database.Database, path: string): number {
 }
 
 /**
+ * better-sqlite3 reads SQLITE_USE_URI once, when its addon loads at the first `new Database`. URI
+ * names are needed only for the immutable read fallback below; every other name lifeline opens is an
+ * absolute path, which SQLite never takes for a URI. The variable is removed at once so it does not
+ * leak into the environment of launched programs.
+ */
+function enableUriNames(): void {
+  if (process.env['SQLITE_USE_URI'] !== undefined) return;
+  process.env['SQLITE_USE_URI'] = '1';
+  try {
+    new Database(':memory:').close();
+  } finally {
+    delete process.env['SQLITE_USE_URI'];
+  }
+}
+
+function isReadOnlyStorage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'));
+}
+
+/**
+ * A WAL database can only be read by someone who may create its `-shm` file. Where the user may
+ * not write (a read-only folder, someone else's file), read commands open it as immutable instead.
+ */
+function openImmutable(path: string): Database.Database {
+  const uri = `file:${path.replace(/%/g, '%25').replace(/\?/g, '%3f').replace(/#/g, '%23')}?immutable=1`;
+  try {
+    return new Database(uri, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    mapOpenError(error, path);
+  }
+}
+
+function openForReading(path: string): Database.Database {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    try {
+      readSchemaVersion(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  } catch (error) {
+    if (!isReadOnlyStorage(error)) mapOpenError(error, path);
+    return openImmutable(path);
+  }
+}
+
+/**
  * Opens the database. `write` creates it when missing and migrates it; `read` never creates or
  * changes anything and returns null when there is no database yet; `write-existing` is `write`
  * that returns null instead of creating.
@@ -121,11 +171,16 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
   if (exists) checkHeader(path);
   else createDatabaseFile(path);
 
+  enableUriNames();
   let db: Database.Database;
-  try {
-    db = new Database(path, { readonly: mode === 'read', fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-  } catch (error) {
-    mapOpenError(error, path);
+  if (mode === 'read') {
+    db = openForReading(path);
+  } else {
+    try {
+      db = new Database(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    } catch (error) {
+      mapOpenError(error, path);
+    }
   }
   const version = checkVersion(db, path);
   if (mode === 'read') {

@@ -29,7 +29,11 @@ export function cliJson<T = unknown>(args: readonly string[], env: NodeJS.Proces
 }
 
 /** Starts lifeline without waiting: for foreground launches that a test stops or signals. */
-export function cliAsync(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): ChildProcess & { done: Promise<CliResult> } {
+export function cliAsync(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): ChildProcess & { done: Promise<CliResult>; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -38,5 +42,8 @@ export function cliAsync(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: 
   const done = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  return Object.assign(child, { done });
+  // `done` waits for the output pipes to close, which a surviving grandchild may hold open;
+  // `exited` is lifeline's own exit.
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return Object.assign(child, { done, exited });
 }
