@@ -1,13 +1,7 @@
-import { createConsola } from 'consola/basic';
-
 /**
  * The only module that writes to stdout. Data (tables, JSON, plain results) goes to stdout so it
- * can be piped; notices for the person at the terminal go through consola to stderr.
+ * can be piped; notices for the person at the terminal go through consola to stderr (notices.ts).
  */
-
-export const notices = createConsola({ stdout: process.stderr, stderr: process.stderr, formatOptions: { date: false } }).withTag(
-  'lifeline',
-);
 
 export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);

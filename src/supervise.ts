@@ -11,16 +11,27 @@ import { openDatabase } from './store/open.js';
 import { Store } from './store/store.js';
 
 const order = JSON.parse(process.argv[2] ?? '{}') as SupervisorOrder;
-try {
+
+async function run(): Promise<number> {
   const store = new Store(openDatabase(order.db, 'write-existing')!);
-  process.exitCode = await supervise(createContext(store, platformProbe()), order);
-  store.close();
-} catch (error) {
-  // Nobody watches this process's stderr: leave the reason where the user looks, in the log.
   try {
-    appendFileSync(order.logFile, `lifeline supervisor: ${(error as Error).stack ?? String(error)}\n`, { mode: 0o600 });
-  } catch {
-    // No log either; the row's verdict will still tell the truth.
+    return await supervise(createContext(store, platformProbe()), order);
+  } finally {
+    store.close();
   }
-  process.exitCode = 1;
 }
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Nobody watches this process's stderr: leave the reason where the user looks, in the log.
+    try {
+      appendFileSync(order.logFile, `lifeline supervisor: ${(error as Error).stack ?? String(error)}\n`, { mode: 0o600 });
+    } catch {
+      // No log either; the row's verdict will still tell the truth.
+    }
+    process.exitCode = 1;
+  },
+);

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cli } from './helpers/cli.js';
+import { CLI, cli } from './helpers/cli.js';
 import { insertRow } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
 import { bootId } from './helpers/processes.js';
@@ -94,5 +94,5 @@ for (const shell of SHELLS) {
 }
 
 function cliPath(): string {
-  return new URL('../src/cli.js', import.meta.url).pathname;
+  return CLI;
 }

@@ -1,8 +1,9 @@
 import { defineCommand } from 'citty';
-import { fileURLToPath } from 'node:url';
 import { parseShell, rcFile, shellSnippet } from '../integration/shell.js';
-import { notices, printLine, printText } from '../output.js';
+import { notices } from '../notices.js';
+import { printLine, printText } from '../output.js';
 import { procRoot } from '../proc/index.js';
+import { cliScript } from '../self.js';
 import { resolvePaths } from '../store/paths.js';
 import { homedir } from 'node:os';
 import { dbArg } from './shared.js';
@@ -18,7 +19,7 @@ export default defineCommand({
     const paths = resolvePaths(args.db);
     const snippet = shellSnippet(shell, {
       node: process.execPath,
-      cli: fileURLToPath(new URL('../cli.js', import.meta.url)),
+      cli: cliScript,
       stamp: paths.stamp,
       db: paths.dbChosen ? paths.db : null,
       home: paths.home,

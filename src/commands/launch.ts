@@ -7,7 +7,8 @@ import { runForeground } from '../lifecycle/foreground.js';
 import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
-import { notices, printLine } from '../output.js';
+import { notices } from '../notices.js';
+import { printLine } from '../output.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {

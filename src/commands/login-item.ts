@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty';
 import { homedir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { LifelineError } from '../errors.js';
 import {
   launchAgent,
@@ -12,6 +11,7 @@ import {
   writeLoginItem,
 } from '../integration/login-item.js';
 import { printLine, printText } from '../output.js';
+import { cliScript } from '../self.js';
 import { resolvePaths } from '../store/paths.js';
 import { dbArg } from './shared.js';
 
@@ -21,7 +21,7 @@ export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = p
   const paths = resolvePaths(db, env);
   const target = {
     node: process.execPath,
-    cli: fileURLToPath(new URL('../cli.js', import.meta.url)),
+    cli: cliScript,
     db: paths.dbChosen ? paths.db : null,
     home: paths.home,
     userHome: env['HOME'] || homedir(),

@@ -1,11 +1,13 @@
 import { defineCommand } from 'citty';
 import { createContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
-import { notices, printJson, printLine } from '../output.js';
+import { notices } from '../notices.js';
+import { printJson, printLine } from '../output.js';
 import { platformProbe } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
-import { readStamp, writeStamp } from '../store/stamp.js';
+import { refreshStamp } from '../store/stamp.js';
+import { alreadyReconciledMessage } from './reconcile-guarded.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -22,7 +24,7 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
     return;
   }
   if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
-    printLine(`boot ${report.boot_id} is already reconciled; nothing to do (--force runs it again)`);
+    printLine(alreadyReconciledMessage(report.boot_id));
     return;
   }
   for (const result of report.results) {
@@ -72,7 +74,7 @@ export default defineCommand({
         store.close();
       }
     }
-    if (!dryRun && readStamp(paths.stamp) !== bootId) writeStamp(paths.stamp, bootId);
+    if (!dryRun) refreshStamp(paths.stamp, bootId);
     if (args.json) printJson(report);
     else printHuman(report, args.quiet === true);
     if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${paths.db} yet`);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { LifelineError } from '../errors.js';
+import { supervisorScript } from '../self.js';
 import type { LifelineContext } from './context.js';
 import { type LaunchSpec, recordLaunchFailure, type Reservation, reserveName } from './launch.js';
 
@@ -18,7 +18,6 @@ export type SupervisorReport = { readonly ok: true; readonly pid: number } | { r
 export const SUPERVISOR_REPORT_FD = 3;
 const REPORT_TIMEOUT_MS = 30_000;
 
-const supervisorScript = fileURLToPath(new URL('../supervise.js', import.meta.url));
 
 export interface DetachedResult {
   readonly pid: number;

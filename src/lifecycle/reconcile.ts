@@ -1,4 +1,5 @@
 import type { InstanceRow } from '../store/rows.js';
+import { alreadyReconciled } from './boot-guard.js';
 import type { LifelineContext } from './context.js';
 import { stopInstance } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
@@ -26,11 +27,6 @@ export interface ReconcileOptions {
   readonly force: boolean;
 }
 
-/** The cheap question asked at every shell start: was this boot already reconciled? One kv read. */
-export function alreadyReconciled(ctx: Pick<LifelineContext, 'store' | 'bootId'>): boolean {
-  return ctx.store.getKv(KV_RECONCILE_BOOT) === ctx.bootId;
-}
-
 function resultOf(row: InstanceRow, verdict: Verdict, dryRun: boolean): ReconcileResult {
   const base = { name: row.name, pid: row.pid, verdict: verdict.verdict };
   if (verdict.verdict === 'dead') return { ...base, reason: verdict.reason, action: dryRun ? 'would-stop' : 'stopped' };
@@ -48,7 +44,7 @@ function resultOf(row: InstanceRow, verdict: Verdict, dryRun: boolean): Reconcil
  */
 export function reconcile(ctx: LifelineContext, options: ReconcileOptions): ReconcileReport {
   const { store, bootId } = ctx;
-  const guarded = alreadyReconciled(ctx);
+  const guarded = alreadyReconciled(store, bootId);
   if (options.dryRun) {
     const results = store.allInstances().map((row) => resultOf(row, judge(row, ctx), true));
     return { boot_id: bootId, already_reconciled: guarded, dry_run: true, results };
@@ -57,7 +53,7 @@ export function reconcile(ctx: LifelineContext, options: ReconcileOptions): Reco
 
   return store.writeTransaction(() => {
     // Checked again under the lock: another reconcile may have finished while this one waited.
-    if (!options.force && alreadyReconciled(ctx)) {
+    if (!options.force && alreadyReconciled(store, bootId)) {
       return { boot_id: bootId, already_reconciled: true, dry_run: false, results: [] };
     }
     const results: ReconcileResult[] = [];

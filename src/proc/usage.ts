@@ -14,16 +14,17 @@ export interface ProcessUsage {
 export async function processUsage(pids: readonly number[]): Promise<Map<number, ProcessUsage>> {
   const usage = new Map<number, ProcessUsage>();
   if (pids.length === 0) return usage;
-  await Promise.all(
-    pids.map(async (pid) => {
-      try {
-        const stat = await pidusage(pid);
-        usage.set(pid, { cpu: stat.cpu, memory: stat.memory });
-      } catch {
-        // Gone between the verdict and the measurement.
-      }
-    }),
-  );
-  pidusage.clear(); // It keeps per-pid history (and a timer) otherwise.
+  try {
+    // One call for all pids: pidusage then runs its `getconf` pair once, not once per pid.
+    const stats = await pidusage([...pids]);
+    for (const pid of pids) {
+      const stat = stats[pid];
+      if (stat !== undefined && stat !== null) usage.set(pid, { cpu: stat.cpu, memory: stat.memory });
+    }
+  } catch {
+    // A lone pid that vanished between the verdict and the measurement: no figures, not an error.
+  } finally {
+    pidusage.clear(); // It keeps per-pid history (open files and a timer) otherwise.
+  }
   return usage;
 }

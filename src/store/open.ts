@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
+import { resolveFrom } from '../self.js';
 import { migrate, readSchemaVersion, SCHEMA_VERSION } from './schema.js';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
@@ -107,17 +109,34 @@ function checkVersion(db: Database.Database, path: string): number {
 }
 
 /**
+ * The addon's own path, so better-sqlite3 skips the `bindings` package's search of a dozen folders:
+ * a few milliseconds on the guarded reconcile that every shell start may run.
+ */
+const nativeBinding: string | undefined = (() => {
+  try {
+    const path = createRequire(resolveFrom).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    return existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+let addonLoaded = false;
+
+/**
  * better-sqlite3 reads SQLITE_USE_URI once, when its addon loads at the first `new Database`. URI
  * names are needed only for the immutable read fallback below; every other name lifeline opens is an
  * absolute path, which SQLite never takes for a URI. The variable is removed at once so it does not
  * leak into the environment of launched programs.
  */
-function enableUriNames(): void {
-  if (process.env['SQLITE_USE_URI'] !== undefined) return;
+function construct(name: string, options: Database.Options): Database.Database {
+  const options_ = nativeBinding === undefined ? options : { ...options, nativeBinding };
+  if (addonLoaded || process.env['SQLITE_USE_URI'] !== undefined) return new Database(name, options_);
   process.env['SQLITE_USE_URI'] = '1';
   try {
-    new Database(':memory:').close();
+    return new Database(name, options_);
   } finally {
+    addonLoaded = true;
     delete process.env['SQLITE_USE_URI'];
   }
 }
@@ -134,7 +153,7 @@ function isReadOnlyStorage(error: unknown): boolean {
 function openImmutable(path: string): Database.Database {
   const uri = `file:${path.replace(/%/g, '%25').replace(/\?/g, '%3f').replace(/#/g, '%23')}?immutable=1`;
   try {
-    return new Database(uri, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    return construct(uri, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   } catch (error) {
     mapOpenError(error, path);
   }
@@ -142,7 +161,7 @@ function openImmutable(path: string): Database.Database {
 
 function openForReading(path: string): Database.Database {
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    const db = construct(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     try {
       readSchemaVersion(db);
       return db;
@@ -171,13 +190,12 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
   if (exists) checkHeader(path);
   else createDatabaseFile(path);
 
-  enableUriNames();
   let db: Database.Database;
   if (mode === 'read') {
     db = openForReading(path);
   } else {
     try {
-      db = new Database(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+      db = construct(path, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     } catch (error) {
       mapOpenError(error, path);
     }

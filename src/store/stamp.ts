@@ -25,3 +25,8 @@ export function writeStamp(path: string, bootId: string): void {
   writeFileSync(temporary, `${bootId}\n`, { mode: 0o600 });
   renameSync(temporary, path);
 }
+
+/** Rewrites the stamp only when it is missing or names another boot: most runs write nothing. */
+export function refreshStamp(path: string, bootId: string): void {
+  if (readStamp(path) !== bootId) writeStamp(path, bootId);
+}

@@ -10,6 +10,7 @@ declare module 'pidusage' {
     timestamp: number;
   }
   function pidusage(pid: number | string): Promise<Stat>;
+  function pidusage(pids: (number | string)[]): Promise<Record<string, Stat | undefined | null>>;
   namespace pidusage {
     function clear(): void;
   }

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The built binary: end-to-end tests run lifeline exactly as a user's shell would. */
-export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+/** The built binary (package.json `bin`): end-to-end tests run lifeline exactly as a user's shell would. */
+export const CLI = fileURLToPath(new URL('../../cli.cjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -1,0 +1,60 @@
+import { alreadyReconciled } from '../lifecycle/boot-guard.js';
+import { printJson, printLine } from '../output.js';
+import { procRoot } from '../proc/index.js';
+import { LinuxProbe } from '../proc/linux.js';
+import { openDatabase } from '../store/open.js';
+import { resolvePaths } from '../store/paths.js';
+import { refreshStamp } from '../store/stamp.js';
+import { Store } from '../store/store.js';
+
+export function alreadyReconciledMessage(bootId: string): string {
+  return `boot ${bootId} is already reconciled; nothing to do (--force runs it again)`;
+}
+
+/** `reconcile` with only --quiet, --json and --db: the flags the shell snippet and login item use. */
+function guardedFlags(args: readonly string[]): { quiet: boolean; json: boolean; db: string | undefined } | null {
+  let quiet = false;
+  let json = false;
+  let db: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--quiet') quiet = true;
+    else if (word === '--json') json = true;
+    else if (word === '--db' && args[i + 1] !== undefined) db = args[++i];
+    else if (word.startsWith('--db=')) db = word.slice(5);
+    else return null;
+  }
+  return { quiet, json, db };
+}
+
+/**
+ * The guarded reconcile, on the path every shell start may take: read the boot id, open the
+ * database read-only (header and schema checked as always), read one kv row, refresh the stamp,
+ * leave. It loads neither citty nor consola nor the verdict machinery, and parses its few flags
+ * itself for that reason. Anything it does not handle, including every failure, returns null and
+ * goes the full way, which also gives the proper error message.
+ */
+export function runGuarded(args: readonly string[]): number | null {
+  const flags = guardedFlags(args);
+  if (flags === null || process.platform !== 'linux') return null;
+  try {
+    const paths = resolvePaths(flags.db);
+    const bootId = new LinuxProbe(procRoot()).bootId();
+    const db = openDatabase(paths.db, 'read');
+    if (db === null) return null;
+    const store = new Store(db);
+    let guarded: boolean;
+    try {
+      guarded = alreadyReconciled(store, bootId);
+    } finally {
+      store.close();
+    }
+    if (!guarded) return null;
+    refreshStamp(paths.stamp, bootId);
+    if (flags.json) printJson({ boot_id: bootId, already_reconciled: true, dry_run: false, results: [] });
+    else if (!flags.quiet) printLine(alreadyReconciledMessage(bootId));
+    return 0;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,23 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Where lifeline's own files are. The installed program is one bundle per entry (dist/cli.cjs,
+ * dist/main.cjs, dist/supervise.cjs, built by esbuild for a fast start); `tsc` also emits every module under
+ * dist/src/ for the unit tests. A module's location differs between the two, so every path to our
+ * own files is worked out here, once.
+ */
+declare const __filename: string | undefined;
+const here = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+const bundled = here.endsWith('.cjs');
+const folder = dirname(here);
+
+/** The entry a shell snippet or login item runs with node. */
+export const cliScript = join(folder, bundled ? 'cli.cjs' : 'cli.js');
+/** The full CLI, a bundle of its own so the guarded reconcile never parses it. */
+export const mainScript = join(folder, bundled ? 'main.cjs' : 'main.js');
+/** The entry of the supervisor of detached programs. */
+export const supervisorScript = join(folder, bundled ? 'supervise.cjs' : 'supervise.js');
+export const packageJson = join(folder, bundled ? '..' : '../..', 'package.json');
+/** A file to resolve installed packages from (createRequire). */
+export const resolveFrom = here;
