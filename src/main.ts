@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
 import { packageJson } from './self.js';
-import { describeSqliteError, lastOpenedDatabase } from './store/open.js';
+import { lastOpenedDatabase } from './store/open.js';
+import { describeSqliteError } from './store/sqlite-errors.js';
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
 

@@ -7,14 +7,10 @@ import { after, test } from 'node:test';
 import { CLI, cli } from './helpers/cli.js';
 import { insertRow } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
-import { bootId } from './helpers/processes.js';
+import { bootId, have } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
-
-function have(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
 
 /** argv to source a file in a fresh, non-interactive shell with no rc files of its own. */
 function sourceArgv(shell: (typeof SHELLS)[number], file: string): string[] {

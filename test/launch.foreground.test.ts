@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli, cliAsync } from './helpers/cli.js';
-import { events, insertRow, rows } from './helpers/db.js';
+import { events, insertRow, rows, waitActive } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
-import { waitFor } from './helpers/processes.js';
 
 test('a foreground program passes its exit code through and its end is recorded as exit:code:<n>', () => {
   const home = makeHome();
@@ -37,13 +36,7 @@ test('a program killed by a signal: exit:signal:<NAME>, and lifeline exits 128 +
 test('SIGTERM to lifeline is passed on to the program, and the exit is still recorded', async () => {
   const home = makeHome();
   const launcher = cliAsync(['launch', 'fwd', '--', 'sleep', '300'], home.env);
-  await waitFor('the instance to be active', () => {
-    try {
-      return rows(home.db).some((row) => row['status'] === 'active');
-    } catch {
-      return false;
-    }
-  });
+  await waitActive(home.db);
   launcher.kill('SIGTERM');
   const result = await launcher.done;
   assert.equal(result.code, 143);
@@ -78,13 +71,7 @@ test('the terminal SIGINT is for the program: lifeline ignores it and records ho
   const home = makeHome();
   // The program traps SIGINT and exits 5; lifeline, sent SIGINT on its own here, must not die first.
   const launcher = cliAsync(['launch', 'int', '--', 'sh', '-c', 'trap "exit 5" INT; while :; do sleep 0.05; done'], home.env);
-  await waitFor('the instance to be active', () => {
-    try {
-      return rows(home.db).some((row) => row['status'] === 'active');
-    } catch {
-      return false;
-    }
-  });
+  await waitActive(home.db);
   launcher.kill('SIGINT');
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(launcher.exitCode, null, 'lifeline is still waiting for its program');

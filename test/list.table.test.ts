@@ -3,10 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { cli, CLI } from './helpers/cli.js';
 import { makeHome } from './helpers/home.js';
-
-function have(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
+import { have } from './helpers/processes.js';
 
 test('list: an aligned table with every column, --all adds stopped instances with when and why', () => {
   const home = makeHome();

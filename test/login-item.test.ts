@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { launchAgent, systemdUnit } from '../src/integration/login-item.js';
 import { cli } from './helpers/cli.js';
 import { makeHome } from './helpers/home.js';
+import { have } from './helpers/processes.js';
 
 const target = {
   node: '/opt/node 20/bin/node',
@@ -16,10 +17,6 @@ const target = {
   userHome: '/home/a b',
   configHome: null,
 };
-
-function have(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-}
 
 test('the systemd unit is accepted by systemd-analyze verify, with odd paths quoted', { skip: have('systemd-analyze') ? false : 'systemd-analyze is not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-unit-'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli, cliAsync, cliJson } from './helpers/cli.js';
-import { events, insertRow, rows } from './helpers/db.js';
+import { events, insertRow, rows, waitActive } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
 import { bootId, isAlive, startSleeper, startToken, waitFor } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
@@ -68,13 +68,7 @@ test('a verified detached instance is stopped with its whole process group', asy
 test('stop of a foreground instance: the user reason wins over the exit the launcher sees', async () => {
   const home = makeHome();
   const launcher = cliAsync(['launch', 'fg', '--', 'sleep', '300'], home.env);
-  await waitFor('the instance to be active', () => {
-    try {
-      return rows(home.db).some((row) => row['status'] === 'active');
-    } catch {
-      return false;
-    }
-  });
+  await waitActive(home.db);
   const stop = cli(['stop', 'fg'], home.env);
   assert.equal(stop.code, 0, stop.stderr);
   assert.match(stop.stdout, /fg: stopped \(stopped; terminated\)/);

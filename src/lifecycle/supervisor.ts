@@ -1,5 +1,6 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
 import type { LifelineContext } from './context.js';
 import { SUPERVISOR_REPORT_FD, type SupervisorOrder, type SupervisorReport } from './detach.js';
 import { recordExit, recordLaunchFailure, recordStart, spawnFailureMessage, spawnProgram } from './launch.js';
@@ -15,14 +16,8 @@ function report(message: SupervisorReport): void {
 
 /** The log file is the program's stdout and stderr: 0600 in a 0700 folder, appended across lives. */
 function openLog(path: string): number {
-  const folder = dirname(path);
-  if (!existsSync(folder)) {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    chmodSync(folder, 0o700);
-  }
-  const fd = openSync(path, 'a', 0o600);
-  chmodSync(path, 0o600);
-  return fd;
+  ensurePrivateFolder(dirname(path));
+  return openPrivateFile(path, 'a');
 }
 
 /**

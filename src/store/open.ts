@@ -1,16 +1,16 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { resolveFrom } from '../self.js';
+import { checkSqliteHeader, ensurePrivateFolder, openPrivateFile } from './files.js';
 import { migrate, readSchemaVersion, SCHEMA_VERSION } from './schema.js';
+import { describeSqliteError } from './sqlite-errors.js';
 
-const SQLITE_HEADER = 'SQLite format 3\0';
 /** The SPEC asks for at least 5 s; a reconcile of 10,000 rows holds the lock well under that. */
 export const BUSY_TIMEOUT_MS = 8000;
 
-/** `write-existing` writes but never creates: reconcile at shell start must not make a database appear. */
 let lastOpened: string | null = null;
 
 /** The file the last open was about: lets the CLI name it when SQLite fails later in a command. */
@@ -18,71 +18,18 @@ export function lastOpenedDatabase(): string | null {
   return lastOpened;
 }
 
+/** `write-existing` writes but never creates: reconcile at shell start must not make a database appear. */
 export type OpenMode = 'read' | 'write' | 'write-existing';
-
-/**
- * Turns a SQLite failure into a message for the user. Every failure that could come from the file
- * itself says which file, so the user knows what to look at.
- */
-export function describeSqliteError(error: unknown, path: string): LifelineError | null {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
-  if (code === 'SQLITE_NOTADB') return new LifelineError('not-a-database', `${path} is not a SQLite database; it was left untouched`);
-  if (code.startsWith('SQLITE_CORRUPT')) return new LifelineError('database-damaged', `${path} is damaged (${code}); it was left untouched`);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new LifelineError('database-busy', `${path} is busy (another lifeline holds it longer than ${BUSY_TIMEOUT_MS / 1000} s); try again`);
-  }
-  if (code.startsWith('SQLITE_READONLY')) return new LifelineError('database-readonly', `${path} is read-only; this command needs to write to it`);
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
-    return new LifelineError('io', `cannot open ${path} (${code})`);
-  }
-  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') return new LifelineError('io', `cannot use ${path} (${code})`);
-  return null;
-}
 
 function mapOpenError(error: unknown, path: string): never {
   throw describeSqliteError(error, path) ?? error;
 }
 
-/** Refuses anything that is not an SQLite file before SQLite gets a chance to touch it. */
-function checkHeader(path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') throw new LifelineError('io', `cannot read ${path}: permission denied`);
-    if (code === 'EISDIR') throw new LifelineError('not-a-database', `${path} is a folder, not a SQLite database`);
-    throw new LifelineError('io', `cannot read ${path} (${code ?? 'error'})`);
-  }
-  try {
-    const size = statSyncSafe(path);
-    if (size === 0) return; // SQLite's own representation of an empty database.
-    const header = Buffer.alloc(16);
-    const read = readSync(fd, header, 0, 16, 0);
-    if (read < 16 || header.toString('latin1') !== SQLITE_HEADER) {
-      throw new LifelineError('not-a-database', `${path} is not a SQLite database; it was left untouched`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function statSyncSafe(path: string): number {
-  return statSync(path).size;
-}
-
-/** Creates the state folder 0700 (an existing folder keeps its mode) and an empty 0600 database file. */
+/** Creates the state folder 0700 and an empty 0600 database file (two racing creators: one wins, fine). */
 function createDatabaseFile(path: string): void {
-  const folder = dirname(path);
-  if (!existsSync(folder)) {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    chmodSync(folder, 0o700); // mkdir's mode passes through the umask; the SPEC's mode must not.
-  }
   try {
-    const fd = openSync(path, 'wx', 0o600);
-    closeSync(fd);
-    chmodSync(path, 0o600);
+    ensurePrivateFolder(dirname(path));
+    closeSync(openPrivateFile(path, 'wx'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new LifelineError('io', `cannot create ${path}: ${(error as Error).message}`);
@@ -187,7 +134,7 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
   lastOpened = path;
   const exists = existsSync(path);
   if (!exists && mode !== 'write') return null;
-  if (exists) checkHeader(path);
+  if (exists) checkSqliteHeader(path);
   else createDatabaseFile(path);
 
   let db: Database.Database;

@@ -1,5 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateFolder } from './files.js';
 
 /**
  * The boot stamp: the boot id of the last reconcile and a newline. Only a hint for the shell
@@ -16,11 +17,7 @@ export function readStamp(path: string): string | null {
 
 /** Written whole or not at all (rename), so a shell never reads half a boot id. */
 export function writeStamp(path: string, bootId: string): void {
-  const folder = dirname(path);
-  if (!existsSync(folder)) {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    chmodSync(folder, 0o700);
-  }
+  ensurePrivateFolder(dirname(path));
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${bootId}\n`, { mode: 0o600 });
   renameSync(temporary, path);

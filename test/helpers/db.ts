@@ -99,3 +99,17 @@ export function dump(path: string): string {
     }),
   );
 }
+
+/** Waits until a launched instance has its process recorded (status `active`). */
+export async function waitActive(path: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (rows(path).some((row) => row['status'] === 'active')) return;
+    } catch {
+      // The database may not exist yet.
+    }
+    if (Date.now() > deadline) throw new Error('timed out waiting for an active instance');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

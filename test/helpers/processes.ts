@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after } from 'node:test';
@@ -59,4 +59,9 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
 
 export function bootId(): string {
   return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+}
+
+/** Whether a tool is on PATH, for tests that need one (strace, zsh, …) and say so when skipped. */
+export function have(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v '${command}'`], { stdio: 'ignore' }).status === 0;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI, cli, cliAsync, cliJson } from '../helpers/cli.js';
-import { rows } from '../helpers/db.js';
+import { rows, waitActive } from '../helpers/db.js';
 import { makeHome } from '../helpers/home.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { createDatabase } from '../helpers/seed.js';
@@ -88,13 +88,7 @@ test(`reconcile SIGKILLed at random moments of a ${ROWS}-row pass: all or nothin
 test('a foreground launcher SIGKILLed while its program runs: alive while the program lives, exit:gone after', async () => {
   const home = makeHome();
   const launcher = cliAsync(['launch', 'orphan', '--', 'sleep', '300'], home.env);
-  await waitFor('the instance to be active', () => {
-    try {
-      return rows(home.db).some((row) => row['status'] === 'active');
-    } catch {
-      return false;
-    }
-  });
+  await waitActive(home.db);
   const pid = Number(rows(home.db)[0]!['pid']);
   launcher.kill('SIGKILL');
   await launcher.exited;

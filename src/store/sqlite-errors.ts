@@ -1,0 +1,21 @@
+import { LifelineError } from '../errors.js';
+
+/**
+ * Turns a SQLite failure into a message for the user, naming the file, so the user knows what to
+ * look at. Null for anything that is not a SQLite error.
+ */
+export function describeSqliteError(error: unknown, path: string): LifelineError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code === 'SQLITE_NOTADB') return new LifelineError('not-a-database', `${path} is not a SQLite database; it was left untouched`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new LifelineError('database-damaged', `${path} is damaged (${code}); it was left untouched`);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new LifelineError('database-busy', `${path} is busy (another process held it past the busy timeout); try again`);
+  }
+  if (code.startsWith('SQLITE_READONLY')) return new LifelineError('database-readonly', `${path} is read-only; this command needs to write to it`);
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
+    return new LifelineError('io', `cannot open ${path} (${code})`);
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL') return new LifelineError('io', `cannot use ${path} (${code})`);
+  return null;
+}
