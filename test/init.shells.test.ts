@@ -92,3 +92,14 @@ for (const shell of SHELLS) {
 function cliPath(): string {
   return CLI;
 }
+
+test('init freezes --db as it was: the snippet passes it on and reads the stamp beside that database', () => {
+  const home = makeHome();
+  const db = join(home.dir, 'elsewhere', 'agents.db');
+  const snippet = cli(['--db', db, 'init', 'bash'], home.env);
+  assert.equal(snippet.code, 0, snippet.stderr);
+  assert.match(snippet.stdout, new RegExp(`IFS= read -r __lifeline_seen < '${db}\\.boot\\.stamp'`));
+  assert.match(snippet.stdout, new RegExp(`reconcile --quiet --db '${db}'`));
+  const fish = cli(['init', 'fish'], { ...home.env, LIFELINE_DB: db }).stdout;
+  assert.match(fish, new RegExp(`reconcile --quiet --db '${db}'`));
+});

@@ -108,3 +108,15 @@ test('r of a name that never stopped suggests the close ones', () => {
   assert.equal(result.code, 1);
   assert.equal(result.stderr, 'lifeline: no stopped instance named "frnak"; did you mean frank?\n');
 });
+
+test('r over a ghost whose folder is gone refuses before writing anything', () => {
+  const home = makeHome();
+  createDatabase(home);
+  insertRow(home.db, { name: 'gina', pid: 999_999_999, boot_id: 'an-earlier-boot', proc_start: 'linux:1', cwd: join(home.dir, 'gone') });
+  const before = events(home.db).length;
+  const result = cli(['r', 'gina'], home.env);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^lifeline: the folder .*gone of gina no longer exists; pass --cwd DIR/);
+  assert.equal(events(home.db).length, before);
+  assert.deepEqual(rows(home.db).map((row) => row['name']), ['gina'], 'the ghost is left for reconcile');
+});

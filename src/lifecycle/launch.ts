@@ -4,7 +4,7 @@ import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import { stopInstance, type StopOutcome } from './stop.js';
-import { judge } from './verdict.js';
+import { judge, type Verdict } from './verdict.js';
 import { exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
 
 export interface Binding {
@@ -41,14 +41,17 @@ export function clearName(ctx: LifelineContext, name: string): StopOutcome | nul
   const holder = ctx.store.getInstance(name);
   if (holder === null) return null;
   const verdict = judge(holder, ctx);
-  if (verdict.verdict === 'alive') {
-    throw new LifelineError('name-taken', `${name} is running (pid ${verdict.process.pid}); stop it first or pick another name`);
-  }
-  if (verdict.verdict === 'skipped') {
-    const why = { remote: 'belongs to another device', launching: 'is being launched right now', 'no-pid': 'is registered without a process' }[verdict.why];
-    throw new LifelineError('name-taken', `${name} ${why}; stop it first or pick another name`);
-  }
+  if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
   return stopInstance(ctx, { name, by: 'user', reason: verdict.reason });
+}
+
+/** Why a name cannot be taken: its holder is verified alive, or cannot be verified at all. */
+export function nameTaken(name: string, verdict: Exclude<Verdict, { verdict: 'dead' }>): LifelineError {
+  if (verdict.verdict === 'alive') {
+    return new LifelineError('name-taken', `${name} is running (pid ${verdict.process.pid}); stop it first or pick another name`);
+  }
+  const why = { remote: 'belongs to another device', launching: 'is being launched right now', 'no-pid': 'is registered without a process' }[verdict.why];
+  return new LifelineError('name-taken', `${name} ${why}; stop it first or pick another name`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { LifelineError } from '../errors.js';
 import type { InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import type { Binding, LaunchSpec } from './launch.js';
-import { clearName } from './launch.js';
+import { clearName, nameTaken } from './launch.js';
 import { unknownNameError } from './names.js';
 import { fillTemplate } from './template.js';
 import { judge } from './verdict.js';
@@ -114,17 +114,17 @@ function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, 
  * Works out how to bring `name` back from its newest `life.stopped` snapshot. A ghost still holding
  * the name goes through the stop path first (its snapshot is then the newest); a verified live
  * holder is refused. With `dryRun`, nothing is written: a ghost's plan comes from its row as it is.
+ * Every refusal comes before the first write.
  */
 export function planResume(ctx: LifelineContext, name: string, options: ResumeOptions & { dryRun: boolean }): ResumePlan {
   const holder = ctx.store.getInstance(name);
   if (holder !== null) {
-    if (options.dryRun) {
-      const verdict = judge(holder, ctx);
-      if (verdict.verdict === 'dead') return planFrom(name, viewOfRow(ctx, holder), null, options);
-      clearName(ctx, name); // Throws the same refusal a real resume would give.
-    } else {
-      ctx.store.writeTransaction(() => clearName(ctx, name));
-    }
+    const verdict = judge(holder, ctx);
+    if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
+    // Planned from the row as it is first: a missing folder or binding fails before anything is written.
+    const plan = planFrom(name, viewOfRow(ctx, holder), null, options);
+    if (options.dryRun) return plan;
+    ctx.store.writeTransaction(() => clearName(ctx, name));
   }
   const event = ctx.store.latestEvent(name, 'life.stopped');
   if (event === null) throw unknownNameError(name, ctx.store.knownNames(), 'stopped instance');
