@@ -9,6 +9,7 @@ import { insertRow } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
 import { bootId, have } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
+import { shellSnippet } from '../src/integration/shell.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
@@ -102,4 +103,36 @@ test('init freezes --db as it was: the snippet passes it on and reads the stamp 
   assert.match(snippet.stdout, new RegExp(`reconcile --quiet --db '${db}'`));
   const fish = cli(['init', 'fish'], { ...home.env, LIFELINE_DB: db }).stdout;
   assert.match(fish, new RegExp(`reconcile --quiet --db '${db}'`));
+});
+
+for (const shell of SHELLS) {
+  test(`${shell}: with no boot_id file the snippet reads btime from the proc root's stat, with built-ins only`, { skip: !have(shell) || !have('strace') ? `${shell} or strace is not installed` : false }, () => {
+    const proc = mkdtempSync(join(tmpdir(), 'lifeline-proc-btime-'));
+    after(() => rmSync(proc, { recursive: true, force: true }));
+    writeFileSync(join(proc, 'stat'), 'cpu  1 2 3 4\nbtime 1795600123\nprocesses 5\n');
+    const home = makeHome({ LIFELINE_PROC_ROOT: proc });
+    const file = join(proc, `snippet.${shell}`);
+    writeFileSync(file, cli(['init', shell], home.env).stdout);
+    const env = { ...home.env };
+    delete env['LIFELINE_PROC_ROOT']; // Frozen into the snippet, as the state folder is.
+
+    const first = runTraced(shell, file, env, join(proc, 'trace-1'));
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(readFileSync(join(home.dir, 'boot.stamp'), 'utf8'), 'btime:1795600123\n');
+    const later = runTraced(shell, file, env, join(proc, 'trace-2'));
+    assert.deepEqual([later.status, later.stdout, later.stderr, later.spawned], [0, '', '', []]);
+  });
+}
+
+test('the macOS snippets parse in every shell and run exactly one sysctl for the boot id', () => {
+  const target = { node: '/usr/local/bin/node', cli: '/opt/lifeline/dist/cli.cjs', stamp: "/Users/o'neil/state/boot.stamp", db: null, home: "/Users/o'neil/state", procRoot: '/proc', platform: 'darwin' as const };
+  for (const shell of SHELLS) {
+    const snippet = shellSnippet(shell, target);
+    assert.equal(snippet.match(/sysctl/g)?.length, 1, shell);
+    assert.doesNotMatch(snippet, /\/proc/, shell);
+    if (!have(shell)) continue;
+    const check = shell === 'fish' ? ['fish', '--no-execute', '-c', snippet] : [shell, '-n', '-c', snippet];
+    const parsed = spawnSync(check[0]!, check.slice(1), { encoding: 'utf8' });
+    assert.equal(parsed.status, 0, `${shell}: ${parsed.stderr}`);
+  }
 });
