@@ -18,7 +18,6 @@ export type SupervisorReport = { readonly ok: true; readonly pid: number } | { r
 export const SUPERVISOR_REPORT_FD = 3;
 const REPORT_TIMEOUT_MS = 30_000;
 
-
 export interface DetachedResult {
   readonly pid: number;
   readonly reservation: Reservation;
@@ -51,7 +50,12 @@ export async function launchDetached(
   function readReport(stream: NodeJS.ReadableStream | null): Promise<SupervisorReport> {
     return new Promise((resolve) => {
       let buffer = '';
+      let settled = false;
+      // Settles once: an 'end' that follows a good report must not turn it into a failure (which
+      // would stop the instance that just started).
       const finish = (report: SupervisorReport): void => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         (stream as unknown as { destroy?: () => void } | null)?.destroy?.();
         if (!report.ok) recordLaunchFailure(ctx, reservation.key); // Harmless if the supervisor did it.

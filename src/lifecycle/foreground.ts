@@ -41,6 +41,8 @@ export async function runForeground(
   const ignore = (): void => {};
   process.on('SIGINT', ignore);
   const forwarders = FORWARDED.map((signal) => {
+    // Only our own child, through its handle: Node sends nothing once the child has been reaped,
+    // so a pid handed on to someone else can never receive it.
     const forward = (): void => {
       child?.kill(signal);
     };

@@ -49,8 +49,11 @@ export async function supervise(ctx: LifelineContext, order: SupervisorOrder): P
   closeSync(log);
   const running = child;
   process.on('SIGTERM', () => {
+    // Our own child leads its own group. Once it has been reaped (exitCode or signalCode set) its
+    // pid and group id are free for anyone, so nothing is sent any more.
+    if (running.exitCode !== null || running.signalCode !== null) return;
     try {
-      process.kill(-running.pid!, 'SIGTERM'); // Our own child, which leads its own group.
+      process.kill(-running.pid!, 'SIGTERM');
     } catch {
       // Already gone.
     }
