@@ -56,7 +56,8 @@ export default defineCommand({
     try {
       db = openDatabase(paths.db, dryRun ? 'read' : 'write-existing');
     } catch (error) {
-      if (args.quiet === true && isBusy(error)) return 0; // A shell start never waits on a stuck database; the next one retries.
+      // A shell start gives up silently after the busy timeout, and leaves the stamp for the next shell to retry.
+      if (args.quiet === true && isBusy(error)) return 0;
       throw error;
     }
     let report: ReconcileReport;
