@@ -3,6 +3,7 @@ import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
+import { printLine } from './output.js';
 import { packageJson } from './self.js';
 import { lastOpenedDatabase } from './store/open.js';
 import { describeSqliteError } from './store/sqlite-errors.js';
@@ -114,11 +115,11 @@ function stripAnsi(text: string): string {
 export async function main(argv: string[]): Promise<number> {
   const { command, rest } = hoistGlobals(argv);
   if (command === '--version' || command === '-v') {
-    process.stdout.write(`${version()}\n`);
+    printLine(version());
     return 0;
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${rootUsage()}\n`);
+    printLine(rootUsage());
     return command === undefined ? 2 : 0;
   }
   const loader = COMMANDS[command];
@@ -130,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
   const end = rest.indexOf('--');
   const own = end < 0 ? rest : rest.slice(0, end);
   if (own.includes('--help') || own.includes('-h')) {
-    process.stdout.write(`${stripAnsi(await renderUsage(cmd, { meta: { name: 'lifeline', version: version() } }))}\n`);
+    printLine(stripAnsi(await renderUsage(cmd, { meta: { name: 'lifeline', version: version() } })).replace(/[ \t]+$/gm, ''));
     return 0;
   }
   checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
