@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli } from './helpers/cli.js';
 import { dump, rows } from './helpers/db.js';
@@ -45,4 +47,23 @@ test('an unknown name is one line with suggestions; unknown commands and options
   assert.deepEqual([unknownCommand.code, unknownCommand.stderr], [2, 'lifeline: unknown command "lsit"; did you mean list?\n']);
   const unknownOption = cli(['list', '--everything'], home.env);
   assert.deepEqual([unknownOption.code, unknownOption.stderr], [2, 'lifeline: unknown option --everything for lifeline list (see lifeline list --help)\n']);
+});
+
+test('on a fresh machine, commands about unknown instances fail and create no state at all', () => {
+  const home = makeHome();
+  const state = join(home.dir, 'state');
+  const env = { ...home.env, LIFELINE_HOME: state };
+  for (const [args, message] of [
+    [['stop', 'alice'], 'lifeline: no instance named "alice"\n'],
+    [['bind', 'alice', 'session=1'], 'lifeline: no instance named "alice"\n'],
+    [['unbind', 'alice', 'session'], 'lifeline: no instance named "alice"\n'],
+    [['r', 'alice'], 'lifeline: no stopped instance named "alice"\n'],
+    [['r', 'alice', '--dry-run'], 'lifeline: no stopped instance named "alice"\n'],
+    [['events', 'alice'], 'lifeline: no instance named "alice"\n'],
+  ] as const) {
+    const result = cli(args, env);
+    assert.deepEqual([result.code, result.stderr], [1, message], args.join(' '));
+  }
+  assert.equal(cli(['stop', '--all'], env).code, 0);
+  assert.equal(existsSync(state), false, 'no state folder appeared');
 });

@@ -1,9 +1,9 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
 import { bind, parseBinding } from '../lifecycle/bindings.js';
-import { checkName } from '../lifecycle/names.js';
+import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { printLine } from '../output.js';
-import { dbArg, extraPositionals, openForWrite } from './shared.js';
+import { dbArg, extraPositionals, openExistingForWrite } from './shared.js';
 
 export default defineCommand({
   meta: { name: 'bind', description: 'Attach bindings to an instance: lifeline bind NAME KIND=VALUE...' },
@@ -15,7 +15,9 @@ export default defineCommand({
     const name = checkName(args.name);
     const bindings = extraPositionals(args, 1).map(parseBinding);
     if (bindings.length === 0) throw new LifelineError('usage', 'give at least one KIND=VALUE');
-    const { ctx } = openForWrite(args);
+    const opened = openExistingForWrite(args);
+    if (opened === null) throw unknownNameError(name, []);
+    const { ctx } = opened;
     try {
       bind(ctx, name, bindings);
       printLine(`${name}: bound ${bindings.map((b) => `${b.kind}=${b.value}`).join(' ')}`);

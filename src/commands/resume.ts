@@ -6,7 +6,7 @@ import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume } from '../lifecycle/resume.js';
 import { printJson, printLine, shellJoin } from '../output.js';
 import { reportGhost } from './launch.js';
-import { dbArg, jsonArg, openForRead, openForWrite } from './shared.js';
+import { dbArg, jsonArg, openExistingForWrite, openForRead } from './shared.js';
 import { resolve } from 'node:path';
 
 export default defineCommand({
@@ -25,7 +25,7 @@ export default defineCommand({
 
     if (args['dry-run']) {
       const { ctx } = openForRead(args);
-      if (ctx === null) throw unknownNameError(name, []);
+      if (ctx === null) throw unknownNameError(name, [], 'stopped instance');
       try {
         const plan = planResume(ctx, name, { ...options, dryRun: true });
         if (args.json) printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: options.detached });
@@ -36,7 +36,9 @@ export default defineCommand({
       return 0;
     }
 
-    const { ctx, paths } = openForWrite(args);
+    const opened = openExistingForWrite(args);
+    if (opened === null) throw unknownNameError(name, [], 'stopped instance');
+    const { ctx, paths } = opened;
     try {
       const plan = planResume(ctx, name, { ...options, dryRun: false });
       if (options.detached) {

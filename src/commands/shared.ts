@@ -35,6 +35,17 @@ export function openForWrite(args: { db?: string | undefined }): Opened {
   return { ctx: createContext(new Store(db), probe), paths };
 }
 
+/**
+ * Opens an existing database for a command that acts on instances already recorded (stop, bind, r):
+ * null when there is none, so a mistyped name on a fresh machine creates no state folder or file.
+ */
+export function openExistingForWrite(args: { db?: string | undefined }): Opened | null {
+  const paths = resolvePaths(dbFlag(args));
+  const probe = platformProbe();
+  const db = openDatabase(paths.db, 'write-existing');
+  return db === null ? null : { ctx: createContext(new Store(db), probe), paths };
+}
+
 /** Opens read-only for a command that only reads; null when there is no database yet. */
 export function openForRead(args: { db?: string | undefined }): (Opened & { ctx: LifelineContext }) | { ctx: null; paths: StatePaths } {
   const paths = resolvePaths(dbFlag(args));
