@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'missing-folder'
   | 'missing-binding'
   | 'no-such-process'
+  | 'not-permitted'
   | 'launch-failed'
   | 'unsupported-platform'
   | 'io';

@@ -37,7 +37,7 @@ test('macOS boot id falls back to kern.boottime seconds', () => {
 test('macOS identity: lstart in UTC becomes an exact start token; zombies and missing pids are told apart', () => {
   const probe = new DarwinProbe(recorded(), 501);
   const expectedSeconds = Date.UTC(2026, 10, 24, 19, 14, 2) / 1000;
-  assert.deepEqual(probe.inspect(4242), { state: 'running', startToken: `darwin:${expectedSeconds}`, startedAtMs: expectedSeconds * 1000, pgid: 4242 });
+  assert.deepEqual(probe.inspect(4242), { state: 'running', startToken: `darwin:${expectedSeconds}`, startedAtMs: expectedSeconds * 1000, pgid: 4242, kernelThread: false });
   assert.equal(probe.inspect(4343).state, 'zombie');
   assert.deepEqual(probe.inspect(9999), { state: 'gone' });
 });

@@ -7,7 +7,7 @@ const TAIL = 'S 1 4242 4242 0 -1 4194304 98 0 0 0 0 0 0 0 20 0 1 0 650833 313344
 test('stat: fields are read after the last parenthesis, whatever the command name holds', () => {
   for (const comm of ['sleep', 'my prog', 'a) S 1 2 3 (b', ')', 'x\ny) Z 9', '((()))']) {
     const parsed = parseStat(`4242 (${comm}) ${TAIL}\n`);
-    assert.deepEqual(parsed, { state: 'S', pgrp: 4242, startTicks: '650833' }, `comm ${JSON.stringify(comm)}`);
+    assert.deepEqual(parsed, { state: 'S', ppid: 1, pgrp: 4242, flags: 4194304, startTicks: '650833' }, `comm ${JSON.stringify(comm)}`);
   }
 });
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LifelineError } from '../errors.js';
 import type { LifelineContext } from './context.js';
 import { stillSameProcess, type VerifiedProcess } from './verdict.js';
 
@@ -14,10 +15,30 @@ export type TerminateResult =
 
 const POLL_MS = 25;
 
-/** A program that leads its own process group (a detached one) is ended with its children. */
+/**
+ * Pid 1 and below are never signalled: `kill(1)` is init, `kill(0)` our own group, and `kill(-1)`
+ * (what a group signal to pid 1 becomes) every process the caller may signal.
+ */
+export function isSignallablePid(pid: number): boolean {
+  return Number.isSafeInteger(pid) && pid > 1;
+}
+
+/** Throws, before anything is recorded, when the verified process is one lifeline must never signal. */
+export function checkSignallable(target: VerifiedProcess, name: string): void {
+  if (!isSignallablePid(target.pid)) {
+    throw new LifelineError('not-permitted', `${name} is recorded on pid ${target.pid}, which lifeline never signals; nothing was changed`);
+  }
+}
+
+/**
+ * The process group only when lifeline created it for this instance and the verified process leads
+ * it (a detached program, ended with its children); otherwise the one verified pid.
+ */
 function send(target: VerifiedProcess, signal: NodeJS.Signals): boolean {
+  if (!isSignallablePid(target.pid)) return false;
+  const group = target.leadsOwnGroup && target.pgid === target.pid;
   try {
-    process.kill(target.pgid === target.pid ? -target.pid : target.pid, signal);
+    process.kill(group ? -target.pid : target.pid, signal);
     return true;
   } catch {
     return false; // ESRCH: it ended on its own in the meantime.

@@ -1,6 +1,6 @@
 import type { InstanceKey, InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
-import { terminate, type TerminateResult } from './signal.js';
+import { checkSignallable, terminate, type TerminateResult } from './signal.js';
 import { judge, type VerifiedProcess } from './verdict.js';
 import type { Reason, StoppedBy } from './vocabulary.js';
 
@@ -14,6 +14,11 @@ export interface StopRequest {
    * the row now; a verified live process is recorded as `stopped`, a ghost keeps its verdict's reason.
    */
   readonly reason: Reason | 'verify';
+  /**
+   * For `verify` stops: called with the verified live process before anything is written. It throws
+   * when the process may not be signalled, so a stop that cannot end the process records nothing.
+   */
+  readonly checkTarget?: (target: VerifiedProcess, name: string) => void;
 }
 
 export type StopOutcome =
@@ -68,7 +73,10 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
       if (verdict.verdict === 'dead') reason = verdict.reason;
       else {
         reason = 'stopped';
-        if (verdict.verdict === 'alive') target = verdict.process;
+        if (verdict.verdict === 'alive') {
+          target = verdict.process;
+          request.checkTarget?.(target, row.name);
+        }
       }
     } else {
       reason = request.reason;
@@ -100,7 +108,7 @@ export async function stopAndSignal(
   graceMs: number,
 ): Promise<StopAndSignalOutcome> {
   if (ctx.store.inTransaction) throw new Error('stopAndSignal must not run inside a transaction: it signals after commit');
-  const outcome = stopInstance(ctx, { ...request, reason: 'verify' });
+  const outcome = stopInstance(ctx, { ...request, reason: 'verify', checkTarget: checkSignallable });
   if (!outcome.stopped || outcome.target === null) return { ...outcome, signal: null };
   return { ...outcome, signal: await terminate(ctx, outcome.target, graceMs) };
 }

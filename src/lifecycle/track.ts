@@ -18,6 +18,32 @@ export interface Tracked {
   readonly cwd: string;
 }
 
+/** Lifeline's own pid and its ancestors up to init: stopping one of them would end lifeline's own caller. */
+function ownLineage(ctx: LifelineContext): Set<number> {
+  const lineage = new Set<number>([process.pid]);
+  let pid: number | null = process.pid;
+  // Bounded: a proc root that is not ours could describe a cycle.
+  for (let steps = 0; pid !== null && pid > 1 && steps < 4096; steps++) {
+    pid = ctx.probe.parentPid(pid);
+    if (pid !== null) lineage.add(pid);
+  }
+  return lineage;
+}
+
+/**
+ * A tracked pid may one day be signalled by `stop`, so what must never be signalled is never
+ * tracked: init (and pid 0), lifeline itself and the processes it runs under, and kernel threads.
+ */
+function refuseUntrackable(ctx: LifelineContext, pid: number, kernelThread: boolean): void {
+  const refuse = (why: string): never => {
+    throw new LifelineError('not-permitted', `pid ${pid} ${why}; lifeline does not track it`);
+  };
+  if (pid <= 1) refuse('is the system init');
+  if (kernelThread) refuse('is a kernel thread, not a program');
+  if (pid === process.pid) refuse('is this lifeline process');
+  if (ownLineage(ctx).has(pid)) refuse('is an ancestor of this lifeline process (your shell or terminal)');
+}
+
 /**
  * Registers a process lifeline did not start. Its identity (boot, pid, exact start token) is taken
  * now; a marker is recorded only if the process already carries one (it was started by lifeline).
@@ -26,6 +52,7 @@ export interface Tracked {
 export function trackProcess(ctx: LifelineContext, request: TrackRequest): Tracked {
   const facts = ctx.probe.inspect(request.pid);
   if (facts.state !== 'running') throw new LifelineError('no-such-process', `no running process has pid ${request.pid}`);
+  refuseUntrackable(ctx, request.pid, facts.kernelThread);
   const description = ctx.probe.describe(request.pid);
   if (description === null) throw new LifelineError('no-such-process', `no running process has pid ${request.pid}`);
   const env = ctx.probe.envValue(request.pid, MARKER_ENV);

@@ -8,6 +8,12 @@ export interface VerifiedProcess {
   readonly startToken: string;
   readonly marker: string | null;
   readonly pgid: number;
+  /**
+   * True only when lifeline created the process group for this instance (a detached launch, which
+   * starts the program in a session of its own) and the verified process still leads it. Only then
+   * may the whole group be signalled; any other group holds processes that are not the instance's.
+   */
+  readonly leadsOwnGroup: boolean;
   readonly startedAtMs: number;
 }
 
@@ -54,9 +60,11 @@ export function judge(row: InstanceRow, ctx: LifelineContext): Verdict {
     if (check === 'absent') return { verdict: 'dead', reason: 'exit:marker-mismatch' };
   }
 
+  // The marker proves lifeline started this very process; `detached` says it gave it a session of its own.
+  const leadsOwnGroup = row.detached === 1 && row.marker !== null && facts.pgid === row.pid && row.pid > 1;
   return {
     verdict: 'alive',
-    process: { pid: row.pid, startToken: facts.startToken, marker: row.marker, pgid: facts.pgid, startedAtMs: facts.startedAtMs },
+    process: { pid: row.pid, startToken: facts.startToken, marker: row.marker, pgid: facts.pgid, leadsOwnGroup, startedAtMs: facts.startedAtMs },
   };
 }
 

@@ -71,7 +71,8 @@ export class DarwinProbe implements ProcessProbe {
     if (line === null) return { state: 'gone' };
     const startToken = `darwin:${line.startSeconds}`;
     if (line.state.startsWith('Z')) return { state: 'zombie', startToken };
-    return { state: 'running', startToken, startedAtMs: line.startSeconds * 1000, pgid: line.pgid };
+    // macOS shows kernel work as pid 0 (kernel_task) only.
+    return { state: 'running', startToken, startedAtMs: line.startSeconds * 1000, pgid: line.pgid, kernelThread: pid === 0 };
   }
 
   hasEnvEntry(pid: number, key: string, value: string): EnvironCheck {
@@ -86,6 +87,12 @@ export class DarwinProbe implements ProcessProbe {
     if (words === 'denied') return { kind: 'denied' };
     const entry = words.find((word) => word.startsWith(`${key}=`));
     return entry === undefined ? { kind: 'missing' } : { kind: 'value', value: entry.slice(key.length + 1) };
+  }
+
+  parentPid(pid: number): number | null {
+    const result = this.run('ps', ['-o', 'ppid=', '-p', String(pid)]);
+    const text = result.stdout.trim();
+    return result.ok && /^\d+$/.test(text) ? Number(text) : null;
   }
 
   describe(pid: number): ProcessDescription | null {

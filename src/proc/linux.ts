@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
-import { environHasEntry, environValue, parseBtime, parseStat, splitNul } from './parse.js';
+import { environHasEntry, environValue, parseBtime, parseStat, PF_KTHREAD, splitNul } from './parse.js';
 import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
 
 /** The SPEC fixes CLK_TCK at 100 on Linux, which spares a `getconf` child process. */
@@ -62,7 +62,14 @@ export class LinuxProbe implements ProcessProbe {
     if (stat.state === 'Z' || stat.state === 'X' || stat.state === 'x') return { state: 'zombie', startToken };
     const btime = this.btime() ?? 0;
     const startedAtMs = btime * 1000 + Math.round((Number(stat.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND);
-    return { state: 'running', startToken, startedAtMs, pgid: stat.pgrp };
+    return {
+      state: 'running',
+      startToken,
+      startedAtMs,
+      pgid: stat.pgrp,
+      // Pid 2 (kthreadd) is the parent of every kernel thread; the flag says it for the thread itself.
+      kernelThread: (stat.flags & PF_KTHREAD) !== 0 || pid === 2 || stat.ppid === 2,
+    };
   }
 
   hasEnvEntry(pid: number, key: string, value: string): EnvironCheck {
@@ -76,6 +83,14 @@ export class LinuxProbe implements ProcessProbe {
     if (!read.ok) return { kind: read.why };
     const value = environValue(read.text, key);
     return value === null ? { kind: 'missing' } : { kind: 'value', value };
+  }
+
+  parentPid(pid: number): number | null {
+    try {
+      return parseStat(readFileSync(join(this.procRoot, String(pid), 'stat'), 'utf8'))?.ppid ?? null;
+    } catch {
+      return null;
+    }
   }
 
   describe(pid: number): ProcessDescription | null {

@@ -6,8 +6,12 @@
 export interface StatFields {
   /** Field 3: R, S, D, Z, X, … */
   readonly state: string;
+  /** Field 4. */
+  readonly ppid: number;
   /** Field 5. */
   readonly pgrp: number;
+  /** Field 9, the kernel's PF_* flags: PF_KTHREAD marks a kernel thread. */
+  readonly flags: number;
   /** Field 22, kept as the exact decimal text: it is an identity token, not a number to do sums on. */
   readonly startTicks: string;
 }
@@ -22,12 +26,19 @@ export function parseStat(text: string): StatFields | null {
   const rest = text.slice(close + 1).trim().split(/\s+/);
   // rest[0] is field 3; field n is rest[n - 3].
   const state = rest[0];
+  const ppidText = rest[1];
   const pgrpText = rest[2];
+  const flagsText = rest[6];
   const startTicks = rest[19];
-  if (state === undefined || pgrpText === undefined || startTicks === undefined) return null;
-  if (!/^[A-Za-z]$/.test(state) || !/^-?\d+$/.test(pgrpText) || !/^\d+$/.test(startTicks)) return null;
-  return { state, pgrp: Number(pgrpText), startTicks };
+  if (state === undefined || ppidText === undefined || pgrpText === undefined || flagsText === undefined || startTicks === undefined) return null;
+  if (!/^[A-Za-z]$/.test(state) || !/^-?\d+$/.test(ppidText) || !/^-?\d+$/.test(pgrpText) || !/^\d+$/.test(flagsText) || !/^\d+$/.test(startTicks)) {
+    return null;
+  }
+  return { state, ppid: Number(ppidText), pgrp: Number(pgrpText), flags: Number(flagsText), startTicks };
 }
+
+/** PF_KTHREAD in include/linux/sched.h: the process is a kernel thread, never a program of anyone's. */
+export const PF_KTHREAD = 0x0020_0000;
 
 /** `btime` from `/proc/stat`: the boot's wall-clock time in seconds since the epoch. */
 export function parseBtime(text: string): number | null {

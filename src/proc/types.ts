@@ -14,8 +14,10 @@ export type ProcessFacts =
       readonly startToken: string;
       /** Wall-clock start, derived from boot time; only for rows that recorded no token, and uptime. */
       readonly startedAtMs: number;
-      /** Process group id: a program that leads its own group is signalled as a group. */
+      /** Process group id: a group lifeline created for the instance (and only that) is signalled whole. */
       readonly pgid: number;
+      /** A kernel thread: no program, never tracked, never signalled. */
+      readonly kernelThread: boolean;
     };
 
 /** Whether an exact `KEY=value` entry is in a process's environment. */
@@ -44,6 +46,8 @@ export interface ProcessProbe {
   /** Looks for the whole entry `key=value` (not a prefix, not a look-alike key). */
   hasEnvEntry(pid: number, key: string, value: string): EnvironCheck;
   envValue(pid: number, key: string): EnvironValue;
+  /** The parent of a running process, or null when it is gone: for `track`'s refusal of lifeline's own ancestors. */
+  parentPid(pid: number): number | null;
   /** Command line and folder, for `track`; null when the process is gone. */
   describe(pid: number): ProcessDescription | null;
 }

@@ -16,7 +16,7 @@ test('/proc/<pid>/stat: any command name (spaces, parentheses, newlines) leaves 
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('R', 'S', 'D', 'Z'), fc.integer({ min: 1, max: 2 ** 31 }), fc.bigInt({ min: 0n, max: 2n ** 63n }), (comm, state, pgrp, ticks) => {
       const text = `4242 (${comm}) ${state} 1 ${pgrp} 4242 0 -1 4194304 98 0 0 0 0 0 0 0 20 0 1 0 ${ticks} 3133440 364 0 0\n`;
-      assert.deepEqual(parseStat(text), { state, pgrp, startTicks: String(ticks) });
+      assert.deepEqual(parseStat(text), { state, ppid: 1, pgrp, flags: 4194304, startTicks: String(ticks) });
     }),
     { numRuns: RUNS },
   );
