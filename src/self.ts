@@ -18,6 +18,11 @@ export const cliScript = join(folder, bundled ? 'cli.cjs' : 'cli.js');
 export const mainScript = join(folder, bundled ? 'main.cjs' : 'main.js');
 /** The entry of the supervisor of detached programs. */
 export const supervisorScript = join(folder, bundled ? 'supervise.cjs' : 'supervise.js');
+/** The Node helper a waiter calls to record a start and an exit (src/waiter.ts). */
+export const waiterHelperScript = join(folder, bundled ? 'waiter.cjs' : 'waiter.js');
+/** The dash script that waits for a program (bin/lifeline-wait), and the sh entry that is the `bin`. */
+export const waiterScript = join(folder, bundled ? '..' : '../..', 'bin', 'lifeline-wait');
+export const shEntryScript = join(folder, bundled ? '..' : '../..', 'bin', 'lifeline');
 export const packageJson = join(folder, bundled ? '..' : '../..', 'package.json');
 /** A file to resolve installed packages from (createRequire). */
 export const resolveFrom = here;

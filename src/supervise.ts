@@ -2,7 +2,7 @@
  * Entry of the supervisor process that `launch --detach` starts (see lifecycle/detach.ts). It is
  * not a user command: it takes one JSON order, starts the program and stays to record its exit.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
 import type { SupervisorOrder } from './lifecycle/detach.js';
 import { supervise } from './lifecycle/supervisor.js';
@@ -10,7 +10,8 @@ import { platformProbe } from './proc/index.js';
 import { openDatabase } from './store/open.js';
 import { Store } from './store/store.js';
 
-const order = JSON.parse(process.argv[2] ?? '{}') as SupervisorOrder;
+// The order comes on stdin: argv, folder and bindings never show on this process's command line.
+const order = JSON.parse(readFileSync(0, 'utf8') || '{}') as SupervisorOrder;
 
 async function run(): Promise<number> {
   const store = new Store(openDatabase(order.db, 'write-existing')!);

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
@@ -141,6 +143,29 @@ export function recordExit(
 ): Reason | null {
   const outcome = stopInstance(ctx, { name: key.name, expect: key, by: 'self', reason: exitReason(code, signal) });
   return outcome.stopped ? outcome.reason : null;
+}
+
+/**
+ * What exec would say about the command before a waiter runs it, the way execvp looks it up (PATH
+ * from the program's environment): a missing or non-executable command is then refused by
+ * lifeline in one line, as when Node starts it, instead of by `env` from inside the waiter.
+ */
+export function commandProblem(spec: LaunchSpec, env: NodeJS.ProcessEnv = process.env): NodeJS.ErrnoException | null {
+  const command = spec.argv[0]!;
+  const candidates = command.includes('/')
+    ? [resolvePath(spec.cwd, command)]
+    : (env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((folder) => join(resolvePath(spec.cwd, folder || '.'), command));
+  let denied = false;
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return Object.assign(new Error(denied ? 'permission denied' : 'not found'), { code: denied ? 'EACCES' : 'ENOENT' });
 }
 
 export function spawnFailureMessage(command: string, error: unknown): LifelineError {
