@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
 import { launchDetached } from '../lifecycle/detach.js';
-import { runForeground } from '../lifecycle/foreground.js';
 import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
 import { printLine } from '../output.js';
+import { runInForeground } from './foreground.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
@@ -61,7 +61,7 @@ export default defineCommand({
         printLine(`${name} started (pid ${started.pid}), detached; output: ${logFile}`);
         return 0;
       }
-      return (await runForeground(ctx, spec, reportGhost)).exitCode;
+      return await runInForeground(ctx, spec, paths, reportGhost, null);
     } finally {
       ctx.store.close();
     }

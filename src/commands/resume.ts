@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import { launchDetached } from '../lifecycle/detach.js';
-import { runForeground } from '../lifecycle/foreground.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume } from '../lifecycle/resume.js';
 import { printJson, printLine, shellJoin } from '../output.js';
+import { runInForeground } from './foreground.js';
 import { reportGhost } from './launch.js';
 import { dbArg, jsonArg, openExistingForWrite, openForRead } from './shared.js';
 import { resolve } from 'node:path';
@@ -48,9 +48,8 @@ export default defineCommand({
         else printLine(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${logFile}`);
         return 0;
       }
-      const result = await runForeground(ctx, plan.spec, reportGhost);
-      if (args.json) printJson({ name, pid: result.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: result.exitCode });
-      return result.exitCode;
+      const report = (pid: number, exitCode: number): object => ({ name, pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: exitCode });
+      return await runInForeground(ctx, plan.spec, paths, reportGhost, args.json ? report : null);
     } finally {
       ctx.store.close();
     }

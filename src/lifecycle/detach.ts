@@ -68,7 +68,7 @@ function startShWaiter(dash: string, spec: LaunchSpec, key: Reservation['key'], 
     cwd: spec.cwd,
     env: {},
     signalsToDefault: 'INT,QUIT',
-    jsonPrefix: null,
+    json: null,
     argv: spec.argv,
   });
   const planFile = anonymousFile(log.folder);

@@ -29,8 +29,8 @@ export interface WaiterPlan {
   readonly env: Readonly<Record<string, string>>;
   /** Detached only: the signals env resets (a foreground entry works this out from its own SigIgn). */
   readonly signalsToDefault: string | null;
-  /** `r --json` in the foreground: the report, but for `exit_code` and the closing brace. */
-  readonly jsonPrefix: string | null;
+  /** `r --json` in the foreground: the report in three pieces, with the pid and the exit code between them. */
+  readonly json: readonly [string, string, string] | null;
   readonly argv: readonly string[];
 }
 
@@ -55,7 +55,9 @@ export function renderWaiterPlan(plan: WaiterPlan): string {
     `_ll_cwd=${shellQuote(plan.cwd)}`,
     `_ll_env=${shellQuote(exports.length === 0 ? ':' : `export ${exports.join(' ')}`)}`,
     `_ll_status=${shellQuote(plan.key.status_file ?? '')}`,
-    `_ll_json=${shellQuote(plan.jsonPrefix ?? '')}`,
+    `_ll_json=${shellQuote(plan.json?.[0] ?? '')}`,
+    `_ll_json2=${shellQuote(plan.json?.[1] ?? '')}`,
+    `_ll_json3=${shellQuote(plan.json?.[2] ?? '')}`,
   ];
   if (plan.signalsToDefault !== null) lines.push(`_ll_sigdefault=${shellQuote(plan.signalsToDefault)}`);
   lines.push(`set -- ${plan.argv.map(shellQuote).join(' ')}`);
