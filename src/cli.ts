@@ -4,6 +4,7 @@
  * entry holds only that path; everything else is the full CLI in main.ts, a bundle of its own that
  * is loaded only when needed.
  */
+import './no-debugger.js';
 import { runGuarded } from './commands/reconcile-guarded.js';
 import { mainScript } from './self.js';
 

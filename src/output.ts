@@ -3,17 +3,35 @@
  * can be piped; notices for the person at the terminal go through consola to stderr (notices.ts).
  */
 
+let stdoutGuarded = false;
+
+/**
+ * A reader that closed its end (`lifeline events | head -1`) ends the command quietly, as it would
+ * end `cat`: no stack trace. Installed at the first write, so a command that prints nothing (the
+ * quiet reconcile at shell start) never touches stdout.
+ */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return process.stdout;
+}
+
 export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  stdout().write(`${text}\n`);
 }
 
 /** Text exactly as given (a snippet, a file's content). */
 export function printText(text: string): void {
-  process.stdout.write(text);
+  stdout().write(text);
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout().write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Colour only for a person: a TTY, and never with NO_COLOR set (https://no-color.org). */

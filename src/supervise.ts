@@ -2,6 +2,7 @@
  * Entry of the supervisor process that `launch --detach` starts (see lifecycle/detach.ts). It is
  * not a user command: it takes one JSON order, starts the program and stays to record its exit.
  */
+import './no-debugger.js';
 import { appendFileSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
 import type { SupervisorOrder } from './lifecycle/detach.js';
