@@ -11,6 +11,7 @@ import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
+import { trustProblems } from './doctor-trust.js';
 
 interface Report {
   platform: { name: string; supported: boolean };
@@ -77,6 +78,7 @@ function examine(dbFlag: string | undefined): Report {
     problems.push(error instanceof LifelineError ? error.message : String(error));
   }
 
+  problems.push(...trustProblems(paths));
   const folderMode = report.state_folder.mode;
   if (folderMode !== null && (Number.parseInt(folderMode, 8) & 0o077) !== 0) {
     warnings.push(`${paths.home} is open to group or others (mode ${folderMode}); chmod 700 it`);

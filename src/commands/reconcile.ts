@@ -1,11 +1,13 @@
 import { defineCommand } from 'citty';
+import { accessSync, constants } from 'node:fs';
 import { createContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
 import { notices } from '../notices.js';
 import { printJson, printLine } from '../output.js';
 import { platformProbe } from '../proc/index.js';
+import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
-import { resolvePaths } from '../store/paths.js';
+import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { refreshStamp } from '../store/stamp.js';
 import { alreadyReconciledMessage } from './reconcile-guarded.js';
 import { Store } from '../store/store.js';
@@ -14,6 +16,19 @@ import { dbArg, jsonArg } from './shared.js';
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'database-busy' || (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
+}
+
+/**
+ * A folder of the user's own that they made read-only (or a read-only mount): every new shell would
+ * print the same error, so the quiet reconcile says nothing there, like a busy database.
+ */
+function cannotWrite(paths: StatePaths): boolean {
+  try {
+    accessSync(folderOf(paths.db), constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EROFS';
+  }
 }
 
 function printHuman(report: ReconcileReport, quiet: boolean): void {
@@ -50,6 +65,8 @@ export default defineCommand({
   run({ args }) {
     const dryRun = args['dry-run'] === true;
     const paths = resolvePaths(args.db);
+    checkStateFolder(paths.home); // Another user's folder is refused, quiet or not.
+    if (args.quiet === true && !dryRun && cannotWrite(paths)) return 0;
     const probe = platformProbe();
     const bootId = probe.bootId();
     let db;

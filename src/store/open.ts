@@ -28,9 +28,11 @@ function mapOpenError(error: unknown, path: string): never {
 /** Creates the state folder 0700 and an empty 0600 database file (two racing creators: one wins, fine). */
 function createDatabaseFile(path: string): void {
   try {
-    ensurePrivateFolder(dirname(path));
+    // An existing folder was checked by the caller (the state folder), or is the user's own choice (--db).
+    if (!existsSync(dirname(path))) ensurePrivateFolder(dirname(path), 'the state folder');
     closeSync(openPrivateFile(path, 'wx'));
   } catch (error) {
+    if (error instanceof LifelineError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new LifelineError('io', `cannot create ${path}: ${(error as Error).message}`);
     }
