@@ -99,12 +99,21 @@ export function openPrivateFile(path: string, flags: 'a' | 'wx'): number {
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 
+/** What the first 100 bytes of a SQLite file say (authoritative only while no `-wal` holds newer pages). */
+export interface SqliteHeader {
+  /** A 0-byte file: SQLite's own representation of an empty database. */
+  readonly empty: boolean;
+  readonly userVersion: number;
+  readonly applicationId: number;
+}
+
 /**
  * Refuses anything that is not an SQLite file of ours before SQLite gets a chance to touch it:
  * SQLite would otherwise treat some foreign files as damaged databases and write a journal beside
- * them. The owner comes from the same fstat, so the check costs the guarded reconcile nothing.
+ * them. The owner comes from the same fstat and the header from the same read, so these checks cost
+ * the guarded reconcile nothing.
  */
-export function checkSqliteHeader(path: string): void {
+export function checkSqliteHeader(path: string): SqliteHeader {
   let fd: number;
   try {
     fd = openSync(path, O_RDONLY | O_NONBLOCK); // A FIFO planted as the database must not hang the shell start.
@@ -119,12 +128,13 @@ export function checkSqliteHeader(path: string): void {
     if (stats.isDirectory()) throw new LifelineError('not-a-database', `${path} is a folder, not a SQLite database`);
     if (!stats.isFile()) throw new LifelineError('not-a-database', `${path} is not a regular file, not a SQLite database`);
     checkOwner(stats, path, 'the database');
-    if (stats.size === 0) return; // SQLite's own representation of an empty database.
-    const header = Buffer.alloc(16);
-    const read = readSync(fd, header, 0, 16, 0);
-    if (read < 16 || header.toString('latin1') !== SQLITE_HEADER) {
+    if (stats.size === 0) return { empty: true, userVersion: 0, applicationId: 0 };
+    const header = Buffer.alloc(100);
+    const read = readSync(fd, header, 0, 100, 0);
+    if (read < 100 || header.toString('latin1', 0, 16) !== SQLITE_HEADER) {
       throw new LifelineError('not-a-database', `${path} is not a SQLite database; it was left untouched`);
     }
+    return { empty: false, userVersion: header.readInt32BE(60), applicationId: header.readInt32BE(68) };
   } finally {
     closeSync(fd);
   }
