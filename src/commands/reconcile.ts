@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { createContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
 import { notices } from '../notices.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
 import { platformProbe } from '../proc/index.js';
 import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
@@ -35,7 +35,7 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
     // What a person wants to see in a new terminal after a reboot: what died, and how to bring it back.
-    for (const result of stopped) printLine(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`);
+    for (const result of stopped) printLine(visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
     return;
   }
   if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
@@ -44,7 +44,7 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
   }
   for (const result of report.results) {
     const what = result.reason === null ? result.verdict : `${result.verdict} (${result.reason})`;
-    printLine(`${result.name}: ${what} → ${result.action}`);
+    printLine(visible(`${result.name}: ${what} → ${result.action}`));
   }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
   const summary = report.dry_run
@@ -95,6 +95,6 @@ export default defineCommand({
     if (!dryRun) refreshStamp(paths.stamp, bootId);
     if (args.json) printJson(report);
     else printHuman(report, args.quiet === true);
-    if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${paths.db} yet`);
+    if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });
