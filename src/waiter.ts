@@ -4,9 +4,7 @@
  * comes on stdin (the key as one JSON line, "PID TICKS", the outcome): nothing on its command line.
  * The waiter starts it with setsid, so the terminal's signals cannot cut a write short.
  */
-// First thing: SIGUSR1 must not open Node's inspector in a process of lifeline's.
-process.on('SIGUSR1', () => undefined);
-
+import './no-debugger.js'; // First: SIGUSR1 must not open Node's inspector in a process of lifeline's.
 import { closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
 import { recordWaiterExit, recordWaiterStart, parseOutcome, type WaitedProcess } from './lifecycle/waiter-records.js';

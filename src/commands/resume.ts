@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { launchDetached } from '../lifecycle/detach.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume } from '../lifecycle/resume.js';
-import { printJson, printLine, shellJoin } from '../output.js';
+import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { runInForeground } from './foreground.js';
 import { reportGhost } from './launch.js';
 import { dbArg, jsonArg, openExistingForWrite, openForRead } from './shared.js';
@@ -29,7 +29,7 @@ export default defineCommand({
       try {
         const plan = planResume(ctx, name, { ...options, dryRun: true });
         if (args.json) printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: options.detached });
-        else printLine(`would run in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`);
+        else printLine(`would run in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`);
       } finally {
         ctx.store.close();
       }
@@ -45,7 +45,7 @@ export default defineCommand({
         const logFile = join(paths.logs, `${name}.log`);
         const started = await launchDetached(ctx, plan.spec, { db: paths.db, logFile }, reportGhost);
         if (args.json) printJson({ name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, log: logFile });
-        else printLine(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${logFile}`);
+        else printLine(`${name} resumed (pid ${started.pid}), detached in ${visible(plan.cwd)}; output: ${visible(logFile)}`);
         return 0;
       }
       const report = (pid: number, exitCode: number): object => ({ name, pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: exitCode });
