@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,3 +27,12 @@ export const shEntryScript = join(folder, bundled ? '..' : '../..', 'bin', 'life
 export const packageJson = join(folder, bundled ? '..' : '../..', 'package.json');
 /** A file to resolve installed packages from (createRequire). */
 export const resolveFrom = here;
+
+/**
+ * The argv of a foreground `lifeline launch …` (the words after `launch` are the caller's), for
+ * whatever starts one on lifeline's behalf (a tmux window): the sh entry, so that dash waits for
+ * the program in ~2 MiB (SPEC §12); it falls back to a Node parent by itself where it must.
+ */
+export function foregroundLaunchArgv(launchWords: readonly string[]): string[] {
+  return existsSync(shEntryScript) ? [shEntryScript, 'launch', ...launchWords] : [process.execPath, cliScript, 'launch', ...launchWords];
+}

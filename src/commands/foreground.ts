@@ -1,6 +1,6 @@
 import { claimShellHandoff, handOffForeground } from '../lifecycle/handoff.js';
 import { runForeground } from '../lifecycle/foreground.js';
-import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
+import { type LaunchSpec, type Reservation, reserveName } from '../lifecycle/launch.js';
 import type { LifelineContext } from '../lifecycle/context.js';
 import { printJson } from '../output.js';
 import type { StatePaths } from '../store/paths.js';
@@ -34,7 +34,7 @@ export async function runInForeground(
   report: ((pid: number, exitCode: number) => object) | null,
 ): Promise<number> {
   const fd = claimShellHandoff();
-  if (fd !== null && handOffForeground(ctx, spec, fd, paths, onReserved, report === null ? null : jsonPieces(report)) !== null) return 0;
+  if (fd !== null && handOffForeground(ctx, spec, fd, paths, () => reserveName(ctx, spec), onReserved, report === null ? null : jsonPieces(report)) !== null) return 0;
   const result = await runForeground(ctx, spec, onReserved);
   if (report !== null) printJson(report(result.pid, result.exitCode));
   return result.exitCode;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { waiterHelperScript } from '../self.js';
 import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
 import type { LifelineContext } from './context.js';
-import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, reserveName, spawnFailureMessage } from './launch.js';
+import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, spawnFailureMessage } from './launch.js';
 import { renderWaiterPlan } from './waiter-plan.js';
 import { waiting } from './waiting.js';
 
@@ -55,18 +55,20 @@ export interface HandOff {
  * A foreground launch for the sh entry: reserve the row, check that the command can run, and
  * write the plan the waiter evaluates. Returns null when this machine cannot wait in dash (or the
  * command is one `env` would misread), and the caller then runs the program itself with a Node
- * parent. `json` is the `r --json` report in three pieces around the pid and the exit code.
+ * parent. `reserve` claims the row (reserveName, or a row another process reserved for this
+ * launch). `json` is the `r --json` report in three pieces around the pid and the exit code.
  */
 export function handOffForeground(
   ctx: LifelineContext,
   spec: LaunchSpec,
   fd: number,
   paths: { db: string; home: string },
+  reserve: () => Reservation,
   onReserved: (reservation: Reservation) => void,
   json: readonly [string, string, string] | null,
 ): HandOff | null {
   if (waiting().kind !== 'sh' || spec.argv[0]!.includes('=')) return null;
-  const reservation = reserveName(ctx, spec);
+  const reservation = reserve();
   onReserved(reservation);
   const { key } = reservation;
   const problem = commandProblem(spec);
