@@ -11,6 +11,7 @@ import {
   type Reservation,
 } from './launch.js';
 import type { Reason } from './vocabulary.js';
+import { endUnrecorded } from './waiter-records.js';
 
 export interface ForegroundResult {
   readonly pid: number;
@@ -76,7 +77,12 @@ export async function runForeground(
       }
       throw error;
     }
-    if (!recorded) running.kill('SIGTERM'); // Stopped while launching.
+    if (!recorded) {
+      // Stopped while launching: the program, and its descendants that carry its marker.
+      const facts = ctx.probe.inspect(pid);
+      const token = facts.state === 'running' ? facts.startToken : null;
+      await endUnrecorded(ctx, { name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: false }, { pid }, token);
+    }
     const { code, signal } = await exited;
     const reason = recordExit(ctx, key, code, signal);
     const exitCode = signal !== null ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);

@@ -62,7 +62,12 @@ function markStarted(ctx: LifelineContext, order: WaiterKey, seen: WaitedProcess
  * start token and marker — so only our own program is signalled: its whole group when it is
  * detached (lifeline made that group), else the pid.
  */
-export async function endUnrecorded(ctx: LifelineContext, order: WaiterKey, seen: WaitedProcess, token: string | null): Promise<boolean> {
+export async function endUnrecorded(
+  ctx: LifelineContext,
+  order: Pick<WaiterKey, 'name' | 'created_at' | 'marker' | 'detached'>,
+  seen: Pick<WaitedProcess, 'pid'>,
+  token: string | null,
+): Promise<boolean> {
   if (token === null) return false;
   const row: InstanceRow = {
     name: order.name,

@@ -7,6 +7,11 @@ import { events, rows } from '../helpers/db.js';
 import { entryAsync } from '../helpers/entry.js';
 import { makeHome, type TestHome } from '../helpers/home.js';
 import { cleanupLater, isAlive, waitFor } from '../helpers/processes.js';
+import { createContext } from '../../src/lifecycle/context.js';
+import { stopInstance } from '../../src/lifecycle/stop.js';
+import { platformProbe } from '../../src/proc/index.js';
+import { openDatabase } from '../../src/store/open.js';
+import { Store } from '../../src/store/store.js';
 
 /** Processes (programs, waiters) that run with this home in their environment. */
 function processesOf(home: TestHome): number[] {
@@ -75,4 +80,39 @@ test('a launcher killed between starting the waiter and the recorded start: the 
   cleanupLater(pid);
   assert.equal(isAlive(pid), true);
   assert.deepEqual(events(home.db).map((e) => e.type), ['life.started']);
+});
+
+test('stopped while launching: the whole group lifeline made (detached), or the program and its marked descendants (foreground)', { timeout: 120_000 }, async () => {
+  const program = ['sh', '-c', 'sleep 300 & sleep 300 & wait'];
+  const scenarios = [
+    { how: 'detached (dash waiter)', start: (home: TestHome) => cliAsync(['launch', 'sw', '--detach', '--', ...program], home.env), env: {} },
+    { how: 'detached (Node supervisor)', start: (home: TestHome) => cliAsync(['launch', 'sw', '--detach', '--', ...program], home.env), env: { LIFELINE_WAITER: 'node' } },
+    // A Node parent records the start within a millisecond of the spawn: no window to stop it in from outside.
+    { how: 'foreground (sh entry)', start: (home: TestHome) => entryAsync(['launch', 'sw', '--', ...program], home.env), env: {} },
+  ];
+  await Promise.all(
+    scenarios.map(async ({ how, start, env }) => {
+      const home = makeHome(env);
+      const launcher = start(home);
+      cleanupLater(launcher.pid);
+      await waitFor(`${how}: the reservation`, () => {
+        try {
+          return rows(home.db).some((row) => row['status'] === 'launching');
+        } catch {
+          return false;
+        }
+      }, 20_000);
+      // `lifeline stop`'s own stop path, run while the start record waits for the lock.
+      const store = new Store(openDatabase(home.db, 'write-existing')!);
+      store.db.exec('BEGIN IMMEDIATE');
+      await waitFor(`${how}: the program and its children`, () => processesOf(home).filter((pid) => !/lifeline|node|waiter/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))).length >= 3, 20_000).catch(() => undefined);
+      const outcome = stopInstance(createContext(store, platformProbe()), { name: 'sw', by: 'user', reason: 'verify' });
+      store.db.exec('COMMIT');
+      store.close();
+      assert.equal(outcome.stopped, true, how);
+      await new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
+      await waitFor(`${how}: every process to end`, () => processesOf(home).length === 0, 30_000);
+      assert.deepEqual(events(home.db).map((e) => [e.type, e.data.reason ?? null]), [['life.stopped', 'stopped']], how);
+    }),
+  );
 });
