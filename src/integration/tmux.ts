@@ -79,8 +79,9 @@ export function paneDead(windowId: string): boolean | null {
   return run.status === 0 ? run.stdout.trim() === '1' : null;
 }
 
+/** The pane's text with its whole history: a dead pane's last lines may have scrolled out of the screen. */
 export function capturePane(windowId: string): string {
-  const run = tmux(['capture-pane', '-p', '-t', windowId]);
+  const run = tmux(['capture-pane', '-p', '-J', '-S', '-', '-t', windowId]);
   return run.status === 0 ? run.stdout : '';
 }
 
