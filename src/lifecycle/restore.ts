@@ -42,6 +42,8 @@ export interface RestoreOptions {
 }
 
 const SESSION = 'session';
+/** With `--spacing 0`, how many starts may be under way at once. */
+const PARALLEL_STARTS = 6;
 
 function passOf(event: EventRow): ReconcilePass {
   return (JSON.parse(event.data) as { pass: ReconcilePass }).pass;
@@ -75,8 +77,8 @@ function staleReason(ctx: LifelineContext, stop: EventRow): string | null {
 
 /**
  * Brings back every instance that one reconcile pass ended (the newest pass that stopped anything, or
- * the pass of `bootId`), one at a time, `spacingMs` apart. Each is planned by `planResume`, exactly as
- * `r NAME` plans it. Skipped: names forgotten or started again since, folders that are gone, and
+ * the pass of `bootId`), `spacingMs` apart (with 0, a few starts overlap). Each is planned by
+ * `planResume`, exactly as `r NAME` plans it, and every skip is decided before the first start. Skipped: names forgotten or started again since, folders that are gone, and
  * sessions a live instance (or one resumed earlier in this run) already uses — two programs writing
  * one transcript would corrupt it. A failure is reported and the rest go on.
  */
@@ -87,18 +89,26 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
     return { pass: null, results: [] };
   }
   const pass = passOf(newest);
-  const results: RestoreResult[] = [];
-  const claimed = new Map<string, string>(); // session → name resumed (or to be resumed) in this run
-  let startedOne = false;
-  const settle = (result: RestoreResult): void => {
-    results.push(result);
-    options.onResult?.(result);
+  // Filled in pass order; a slot stays empty while its start is under way.
+  const results: (RestoreResult | undefined)[] = [];
+  let told = 0;
+  const tell = (): void => {
+    for (; told < results.length && results[told] !== undefined; told++) options.onResult?.(results[told]!);
   };
+  const settle = (index: number, result: RestoreResult): void => {
+    results[index] = result;
+    tell();
+  };
+  const claimed = new Map<string, string>(); // session → name resumed (or to be resumed) in this run
+  const starts: { index: number; plan: ResumePlan; shown: NonNullable<RestoreResult['plan']>; where: string | null }[] = [];
 
+  // Every decision is taken first, in pass order, with nothing started yet.
   for (const stop of stopsOfPass(ctx.store, pass.id)) {
+    const index = results.length;
+    results.push(undefined);
     const name = stop.instance;
     const skip = (reason: string, plan: RestoreResult['plan'] = null): void =>
-      settle({ name, action: 'skipped', reason, pid: null, where: null, plan });
+      settle(index, { name, action: 'skipped', reason, pid: null, where: null, plan });
     const stale = staleReason(ctx, stop);
     if (stale !== null) {
       skip(stale);
@@ -109,11 +119,8 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
       // No row holds the name (checked above), so planning writes nothing.
       plan = planResume(ctx, name, { cwd: null, detached: options.mode?.kind === 'detached', dryRun: options.dryRun });
     } catch (error) {
-      if (error instanceof LifelineError && error.code === 'missing-folder') {
-        skip(`folder gone: ${snapshotCwd(stop)}`);
-        continue;
-      }
-      settle({ name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: null });
+      if (error instanceof LifelineError && error.code === 'missing-folder') skip(`folder gone: ${snapshotCwd(stop)}`);
+      else settle(index, { name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: null });
       continue;
     }
     const session = sessionOf(plan);
@@ -123,23 +130,35 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
       skip(`session ${session} is in use by ${holder}`, shown);
       continue;
     }
+    if (session !== null) claimed.set(session, name);
     const where = options.mode === null ? null : whereOf(options.mode, name, options.paths);
-    if (options.dryRun || options.mode === null) {
-      if (session !== null) claimed.set(session, name);
-      settle({ name, action: 'would-resume', reason: null, pid: null, where, plan: shown });
-      continue;
-    }
-    if (startedOne && options.spacingMs > 0) await sleep(options.spacingMs);
-    startedOne = true;
-    try {
-      const started = await startLife(ctx, plan.spec, options.mode, options.paths);
-      if (session !== null) claimed.set(session, name);
-      settle({ name, action: 'resumed', reason: null, pid: started.pid, where, plan: shown });
-    } catch (error) {
-      settle({ name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: shown });
-    }
+    if (options.dryRun || options.mode === null) settle(index, { name, action: 'would-resume', reason: null, pid: null, where, plan: shown });
+    else starts.push({ index, plan, shown, where });
   }
-  return { pass, results };
+
+  const mode = options.mode;
+  const start = async ({ index, plan, shown, where }: (typeof starts)[number]): Promise<void> => {
+    try {
+      const started = await startLife(ctx, plan.spec, mode!, options.paths);
+      settle(index, { name: plan.name, action: 'resumed', reason: null, pid: started.pid, where, plan: shown });
+    } catch (error) {
+      settle(index, { name: plan.name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: shown });
+    }
+  };
+  if (options.spacingMs > 0) {
+    for (const [i, order] of starts.entries()) {
+      if (i > 0) await sleep(options.spacingMs);
+      await start(order);
+    }
+  } else {
+    // No spacing asked for: the starts overlap, a few at a time (each waits for its launcher's report).
+    const queue = [...starts];
+    const worker = async (): Promise<void> => {
+      for (let order = queue.shift(); order !== undefined; order = queue.shift()) await start(order);
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_STARTS, queue.length) }, worker));
+  }
+  return { pass, results: results as RestoreResult[] };
 }
 
 function messageOf(error: unknown): string {
