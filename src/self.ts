@@ -30,7 +30,8 @@ export const resolveFrom = here;
 
 /**
  * The argv of a foreground `lifeline launch …` (the words after `launch` are the caller's), for
- * whatever starts one on lifeline's behalf (a tmux window): the sh entry, so that dash waits for
+ * whatever starts one on lifeline's behalf (a tmux window; the one place that says how lifeline's
+ * foreground launcher is started): the sh entry, so that dash waits for
  * the program in ~2 MiB (SPEC §12); it falls back to a Node parent by itself where it must.
  */
 export function foregroundLaunchArgv(launchWords: readonly string[]): string[] {

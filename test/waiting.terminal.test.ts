@@ -8,14 +8,14 @@ import { events, rows } from './helpers/db.js';
 import { ENTRY, exeOf, statFields } from './helpers/entry.js';
 import { makeHome, type TestHome } from './helpers/home.js';
 import { cleanupLater, have, isAlive, waitFor } from './helpers/processes.js';
-import { PrivateTmux } from './helpers/tmux.js';
+import { TmuxShells } from './helpers/tmux-shells.js';
 
 const ready = have('tmux') && have('bash') && have('dash') && have('setsid') && spawnSync('env', ['--default-signal=INT', 'true']).status === 0;
 const skip = ready ? false : 'needs tmux, bash, dash, setsid and GNU env --default-signal';
 
 /** A shell in a real terminal (a private tmux server) with lifeline's home in its environment. */
-function terminal(home: TestHome, name: string): { tmux: PrivateTmux; pane: string } {
-  const tmux = new PrivateTmux(home.env);
+function terminal(home: TestHome, name: string): { tmux: TmuxShells; pane: string } {
+  const tmux = new TmuxShells(home.env);
   const pane = tmux.shell(name, { LIFELINE_HOME: home.dir, PS1: '$ ', PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home.dir }, home.dir);
   return { tmux, pane };
 }

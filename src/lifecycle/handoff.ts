@@ -112,3 +112,34 @@ export function handOffForeground(
   }
   return { reservation };
 }
+
+const PID_SLOT = -7_300_001;
+const CODE_SLOT = -7_300_002;
+
+/**
+ * A JSON report cut around the pid and the exit code, for the waiter to print once it knows them.
+ * `pid` comes before any user text and `exit_code` is the last key, so the first and the last
+ * match are the slots.
+ */
+export function jsonPieces(report: (pid: number, exitCode: number) => object): [string, string, string] {
+  const text = JSON.stringify(report(PID_SLOT, CODE_SLOT), null, 2);
+  const pid = text.indexOf(String(PID_SLOT));
+  const code = text.lastIndexOf(String(CODE_SLOT));
+  return [text.slice(0, pid), text.slice(pid + String(PID_SLOT).length, code), text.slice(code + String(CODE_SLOT).length)];
+}
+
+/**
+ * A foreground launch, handed to the sh entry when Node was started by it and dash can wait here:
+ * true when the entry now runs the program (it prints `report`, if any, once the program ended).
+ */
+export function handOffIfAsked(
+  ctx: LifelineContext,
+  spec: LaunchSpec,
+  paths: { db: string; home: string },
+  reserve: () => Reservation,
+  onReserved: (reservation: Reservation) => void,
+  report: ((pid: number, exitCode: number) => object) | null,
+): boolean {
+  const fd = claimShellHandoff();
+  return fd !== null && handOffForeground(ctx, spec, fd, paths, reserve, onReserved, report === null ? null : jsonPieces(report)) !== null;
+}

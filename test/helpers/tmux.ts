@@ -4,46 +4,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 
-/**
- * A private tmux server: its own TMUX_TMPDIR and socket name, TMUX unset, killed when the test
- * file ends. The user's tmux is never touched.
- */
-export class PrivateTmux {
-  readonly folder = mkdtempSync(join(tmpdir(), 'lifeline-tmux-'));
-  readonly socket = `lifeline-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+export interface PrivateTmux {
+  /** Environment entries that point tmux (and lifeline's tmux calls) at this private server. */
   readonly env: NodeJS.ProcessEnv;
+  /** Runs a tmux client command against the private server; stdout, or throws with stderr. */
+  run(args: readonly string[]): string;
+  /** Like `run`, but returns null instead of throwing (a window that is gone). */
+  tryRun(args: readonly string[]): string | null;
+}
 
-  constructor(base: NodeJS.ProcessEnv) {
-    this.env = { ...base, TMUX_TMPDIR: this.folder };
-    delete this.env['TMUX'];
-    delete this.env['TMUX_PANE'];
-    after(() => this.close());
-  }
+/**
+ * A tmux server of the test's own: `TMUX_TMPDIR` in a temp folder and `TMUX` unset, so neither the
+ * test nor lifeline ever talks to the user's tmux. Killed, and its folder removed, when the file ends.
+ */
+export function privateTmux(): PrivateTmux {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-tmux-'));
+  const base: NodeJS.ProcessEnv = { ...process.env, TMUX_TMPDIR: dir };
+  delete base['TMUX'];
+  const tryRun = (args: readonly string[]): string | null => {
+    const result = spawnSync('tmux', args, { env: base, encoding: 'utf8' });
+    return result.status === 0 ? result.stdout : null;
+  };
+  after(() => {
+    spawnSync('tmux', ['kill-server'], { env: base, stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    env: { TMUX_TMPDIR: dir, TMUX: undefined },
+    run(args) {
+      const result = spawnSync('tmux', args, { env: base, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${result.stderr}`);
+      return result.stdout;
+    },
+    tryRun,
+  };
+}
 
-  run(args: readonly string[]): string {
-    const result = spawnSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { env: this.env, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${result.stderr}`);
-    return result.stdout;
-  }
-
-  /** A new session running an interactive bash with job control; returns its target. */
-  shell(name: string, env: Readonly<Record<string, string>>, cwd: string): string {
-    const assignments = Object.entries(env).map(([key, value]) => `${key}='${value.replace(/'/g, `'\\''`)}'`);
-    this.run(['new-session', '-d', '-s', name, '-x', '120', '-y', '30', '-c', cwd, `exec env ${assignments.join(' ')} bash --norc --noprofile -i`]);
-    return `${name}:`;
-  }
-
-  type(target: string, ...keys: string[]): void {
-    this.run(['send-keys', '-t', target, ...keys]);
-  }
-
-  /** The pid of the pane's first process (its shell). */
-  panePid(target: string): number {
-    return Number(this.run(['display-message', '-p', '-t', target, '#{pane_pid}']).trim());
-  }
-
-  close(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { env: this.env, stdio: 'ignore' });
-    rmSync(this.folder, { recursive: true, force: true });
-  }
+/** `name|folder` of each window of a session, in window order. */
+export function windowsOf(tmux: PrivateTmux, session: string): string[] {
+  const out = tmux.tryRun(['list-windows', '-t', `=${session}`, '-F', '#{window_name}|#{pane_current_path}']);
+  return out === null ? [] : out.trim().split('\n').filter((line) => line !== '');
 }
