@@ -5,7 +5,7 @@ import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
-import { printLine } from '../output.js';
+import { printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
 import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
@@ -25,7 +25,7 @@ const args = {
 
 export function reportGhost(reservation: Reservation): void {
   const ghost = reservation.ghost;
-  if (ghost?.stopped) notices.info(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`);
+  if (ghost?.stopped) notices.info(visible(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`));
 }
 
 export default defineCommand({

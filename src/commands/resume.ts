@@ -4,7 +4,7 @@ import { LifelineError } from '../errors.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume } from '../lifecycle/resume.js';
 import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
-import { printJson, printLine, shellJoin } from '../output.js';
+import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { reportGhost } from './launch.js';
 import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
 import { restoreAll } from './restore.js';
@@ -48,7 +48,7 @@ export default defineCommand({
         if (args.json) {
           const tmux = mode.kind === 'tmux' ? mode.session : null;
           printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: mode.kind === 'detached', tmux });
-        } else printLine(`would run ${describeMode(mode, where)}, in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`);
+        } else printLine(`would run ${describeMode(mode, where)}, in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`);
       } finally {
         ctx.store.close();
       }
@@ -68,8 +68,8 @@ export default defineCommand({
         return started.exitCode;
       }
       if (args.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
-      else if (started.kind === 'detached') printLine(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${started.logFile}`);
-      else printLine(`${name} resumed (pid ${started.pid}) in ${plan.cwd}, ${describeStarted(started)}`);
+      else if (started.kind === 'detached') printLine(`${name} resumed (pid ${started.pid}), detached in ${visible(plan.cwd)}; output: ${visible(started.logFile)}`);
+      else printLine(`${name} resumed (pid ${started.pid}) in ${visible(plan.cwd)}, ${describeStarted(started)}`);
       return 0;
     } finally {
       ctx.store.close();
