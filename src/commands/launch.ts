@@ -63,7 +63,7 @@ export default defineCommand({
       };
       const started = await startLife(ctx, spec, mode, paths, reportGhost);
       if (started.kind === 'foreground') return started.exitCode;
-      printLine(`${name} started (pid ${started.pid}), ${describeStarted(started)}`);
+      printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
       return 0;
     } finally {
       ctx.store.close();

@@ -72,7 +72,7 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
       spacingMs,
       bootId,
       paths,
-      onResult: args.json ? undefined : (result) => printLine(line(result)),
+      onResult: args.json ? undefined : (result) => printLine(visible(line(result))),
     });
     if (args.json) {
       printJson({ results: report.results.map(({ name, action, reason, pid, where }) => ({ name, action, reason, pid, where })) });

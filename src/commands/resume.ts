@@ -68,8 +68,8 @@ export default defineCommand({
         return started.exitCode;
       }
       if (args.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
-      else if (started.kind === 'detached') printLine(`${name} resumed (pid ${started.pid}), detached in ${visible(plan.cwd)}; output: ${visible(started.logFile)}`);
-      else printLine(`${name} resumed (pid ${started.pid}) in ${visible(plan.cwd)}, ${describeStarted(started)}`);
+      else if (started.kind === 'detached') printLine(visible(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${started.logFile}`));
+      else printLine(visible(`${name} resumed (pid ${started.pid}) in ${plan.cwd}, ${describeStarted(started)}`));
       return 0;
     } finally {
       ctx.store.close();
