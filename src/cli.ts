@@ -5,9 +5,10 @@
  * is loaded only when needed.
  */
 import { runGuarded } from './commands/reconcile-guarded.js';
-import { mainScript } from './self.js';
+import { hookScript, mainScript } from './self.js';
 
 type MainModule = typeof import('./main.js');
+type HookModule = typeof import('./hook.js');
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || (process.env['DEBUG'] ?? '') !== '';
@@ -20,6 +21,11 @@ async function run(): Promise<number> {
   if (argv[0] === 'reconcile' && !argv.includes('--dry-run') && !argv.includes('--force')) {
     const guarded = runGuarded(argv.slice(1));
     if (guarded !== null) return guarded;
+  }
+  // An agent's start hook: its own small bundle, since the agent waits for it (always exits 0).
+  if (argv[0] === 'hook') {
+    const loaded = (await import(hookScript)) as HookModule & { default?: HookModule };
+    return (typeof loaded.runHook === 'function' ? loaded : loaded.default!).runHook(argv.slice(1));
   }
   // An absolute path works both as an ESM specifier and for require().
   const loaded = (await import(mainScript)) as MainModule & { default?: MainModule };

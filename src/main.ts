@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Run by an agent, which waits for it: no option check, nothing on stdout, always 0.
-  if (command === 'hook') return (await import('./commands/hook.js')).runHook(rest);
+  if (command === 'hook') return (await import('./commands/hook-run.js')).runHook(rest);
   // `launch x claude --model opus`: the missing `--` is the mistake, not claude's option (launch says so).
   if (!(command === 'launch' && !rest.includes('--'))) checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
   const { result } = await runCommand(cmd, { rawArgs: rest });
