@@ -26,11 +26,11 @@ const args = {
 const BUILT_IN_PLACEHOLDERS = ['name', 'cwd', 'session'];
 
 /** `--resume 'cmd {port}'` with no port bound yet works only if something binds it later: say so now. */
-function warnUnboundPlaceholders(template: readonly string[] | null, bindings: readonly { kind: string }[]): void {
+function warnUnboundPlaceholders(template: readonly string[] | null, bindings: readonly { kind: string }[], name: string): void {
   if (template === null) return;
   const known = new Set([...BUILT_IN_PLACEHOLDERS, ...bindings.map((binding) => binding.kind)]);
   for (const key of templatePlaceholders(template)) {
-    if (!known.has(key)) notices.warn(`the resume template uses {${key}}, which is not bound yet; bind it before lifeline r (lifeline bind NAME ${key}=…)`);
+    if (!known.has(key)) notices.warn(`the resume template uses {${key}}, which is not bound yet; bind it before lifeline r (lifeline bind ${name} ${key}=…)`);
   }
 }
 
@@ -61,9 +61,9 @@ export default defineCommand({
     const resumeArgv = explicitTemplate ?? agent?.resumeTemplate ?? null;
     const bindings = agent?.session != null ? [{ kind: 'session', value: agent.session }, ...userBindings] : userBindings;
     for (const option of explicitTemplate === null ? (agent?.unknownOptions ?? []) : []) {
-      notices.warn(`lifeline does not know ${agent!.agent.name}'s option ${option}; the resume template keeps it as a flag (pass --resume to set the template yourself)`);
+      notices.warn(`lifeline does not know ${agent!.agent.name}'s option ${visible(option)}; the resume template keeps it as a flag (pass --resume to set the template yourself)`);
     }
-    warnUnboundPlaceholders(resumeArgv, bindings);
+    warnUnboundPlaceholders(resumeArgv, bindings, typeof own.name === 'string' ? own.name : 'NAME');
 
     const { ctx, paths } = openForWrite(own);
     try {
