@@ -1,6 +1,7 @@
 /** The full CLI: citty commands, loaded lazily, and the one place where errors become exit codes. */
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
+import { checkArgvBytes } from './commands/bytes.js';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, visible } from './output.js';
@@ -79,7 +80,8 @@ function checkOptions(words: readonly string[], argsDef: ArgsDef, command: strin
   const defs = new Map(Object.entries(argsDef).map(([name, def]) => [name, def] as const));
   for (let i = 0; i < own.length; i++) {
     const word = own[i]!;
-    if (!word.startsWith('-') || word === '-' || /^-\d/.test(word)) continue;
+    // `-1` is no option of lifeline's and no name either: refused, never silently dropped.
+    if (!word.startsWith('-') || word === '-') continue;
     const body = word.replace(/^--?/, '');
     const [flag, inline] = body.includes('=') ? [body.slice(0, body.indexOf('=')), body.slice(body.indexOf('=') + 1)] : [body, undefined];
     if (flag === 'verbose') continue;
@@ -113,6 +115,7 @@ function stripAnsi(text: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  checkArgvBytes(argv);
   const { command, rest } = hoistGlobals(argv);
   if (command === '--version' || command === '-v') {
     printLine(version());

@@ -8,6 +8,7 @@ import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
+import { checkCwdBytes } from './bytes.js';
 import { printLine, visible } from '../output.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
 
@@ -40,6 +41,7 @@ export default defineCommand({
     const resumeArgv = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
     if (resumeArgv !== null && resumeArgv.length === 0) throw new LifelineError('usage', '--resume needs a command template');
     if (typeof own.name === 'string') checkName(own.name);
+    checkCwdBytes(); // process.cwd() would name another folder than the one the program must start in.
 
     const { ctx, paths } = openForWrite(own);
     try {
