@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, cli, type CliResult } from '../helpers/cli.js';
 import { dump } from '../helpers/db.js';
 import { makeHome } from '../helpers/home.js';
+import { cleanupLater, waitFor } from '../helpers/processes.js';
 import { createDatabase } from '../helpers/seed.js';
 
 function oneLine(result: CliResult, code: number, pattern: RegExp, what: string): void {
@@ -92,4 +93,27 @@ test('a newline in a path: the login item is refused in one line, no unit file i
     oneLine(cli(args, env), 2, /^lifeline: cannot write a login item for "[^"]+\\nExecStartPre=\/bin\/sh -c id": a newline or other control character in a path would break the file\n$/, args.join(' '));
   }
   assert.deepEqual(readdirSync(home.dir).includes('config'), false);
+});
+
+test('track of a process whose command line or folder is not valid UTF-8 is refused: a resume would run something else', async () => {
+  const home = makeHome();
+  createDatabase(home);
+  const before = dump(home.db);
+  const parent = join(home.dir, 'parent');
+  mkdirSync(parent);
+  const scripts = [
+    `exec sh -c 'while :; do sleep 1; done; : "$1"' sh "$(printf 'x\\377')"`, // Its command line holds the byte.
+    `mkdir "$(printf 'd\\377')" && cd "$(printf 'd\\377')" && exec sleep 300`, // Its folder does.
+  ];
+  for (const script of scripts) {
+    const child = spawn('sh', ['-c', script], { cwd: parent, stdio: 'ignore' });
+    cleanupLater(child.pid);
+    await waitFor('the process to settle', () => {
+      const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'latin1');
+      return cmdline.includes('\u00ff') || cmdline.startsWith('sleep');
+    });
+    oneLine(cli(['track', 'odd', '--pid', String(child.pid)], home.env), 2, /^lifeline: pid \d+'s command line or folder is not valid UTF-8; lifeline could not resume it as it is, so it does not track it\n$/, script);
+    child.kill('SIGKILL');
+  }
+  assert.equal(dump(home.db), before);
 });
