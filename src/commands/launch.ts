@@ -1,15 +1,15 @@
 import { defineCommand, parseArgs } from 'citty';
-import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
-import { launchDetached } from '../lifecycle/detach.js';
-import { runForeground } from '../lifecycle/foreground.js';
 import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
 import { checkCwdBytes } from './bytes.js';
 import { printLine, visible } from '../output.js';
+import { startLife } from '../lifecycle/start.js';
+import { launchReserved } from './launch-reserved.js';
+import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
@@ -18,6 +18,9 @@ const args = {
   tag: { type: 'string', description: 'a free-form label shown by list' },
   resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
+  ...tmuxArg,
+  reserved: { type: 'string', description: 'internal: run the life that --tmux reserved', valueHint: 'created_at' },
+  'resumed-from': { type: 'string', description: 'internal: with --reserved, the snapshot it resumes', valueHint: 'event id' },
   ...dbArg,
 } as const;
 
@@ -31,6 +34,8 @@ export default defineCommand({
   args,
   async run({ rawArgs }) {
     const dashes = rawArgs.indexOf('--');
+    const reserved = dashes < 0 ? parseArgs<typeof args>(rawArgs, args) : null;
+    if (typeof reserved?.reserved === 'string') return launchReserved({ ...reserved, reserved: reserved.reserved });
     if (dashes < 0) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
     const argv = rawArgs.slice(dashes + 1);
     if (argv.length === 0 || argv[0] === '') throw new LifelineError('usage', 'no command after --');
@@ -42,6 +47,7 @@ export default defineCommand({
     if (resumeArgv !== null && resumeArgv.length === 0) throw new LifelineError('usage', '--resume needs a command template');
     if (typeof own.name === 'string') checkName(own.name);
     checkCwdBytes(); // process.cwd() would name another folder than the one the program must start in.
+    const mode = modeFromFlags(rawArgs, { detach: own.detach === true }) ?? { kind: 'foreground' };
 
     const { ctx, paths } = openForWrite(own);
     try {
@@ -52,18 +58,15 @@ export default defineCommand({
         cwd: process.cwd(),
         tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
         resumeArgv,
-        detached: own.detach === true,
+        detached: mode.kind === 'detached',
         bindings,
         resumedFrom: null,
         by: 'user',
       };
-      if (spec.detached) {
-        const logFile = join(paths.logs, `${name}.log`);
-        const started = await launchDetached(ctx, spec, { db: paths.db, logFile }, reportGhost);
-        printLine(`${name} started (pid ${started.pid}), detached; output: ${visible(logFile)}`);
-        return 0;
-      }
-      return (await runForeground(ctx, spec, reportGhost)).exitCode;
+      const started = await startLife(ctx, spec, mode, paths, reportGhost);
+      if (started.kind === 'foreground') return started.exitCode;
+      printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
+      return 0;
     } finally {
       ctx.store.close();
     }
