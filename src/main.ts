@@ -1,7 +1,7 @@
 /** The full CLI: citty commands, loaded lazily, and the one place where errors become exit codes. */
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
-import { checkArgvBytes } from './commands/bytes.js';
+import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, visible } from './output.js';
@@ -127,6 +127,7 @@ function stripAnsi(text: string): string {
 
 export async function main(argv: string[]): Promise<number> {
   checkArgvBytes(argv);
+  checkEnvironmentBytes();
   const { command, rest } = hoistGlobals(argv);
   if (command === '--version' || command === '-v') {
     printLine(version());

@@ -58,3 +58,31 @@ export function checkCwdBytes(): void {
     throw new LifelineError('usage', `the current folder ${shown(raw)} is not valid UTF-8; Node.js cannot start a program there (cd to another folder, or rename it)`);
   }
 }
+
+/** The variables that name lifeline's folders and files (SPEC §2, §6). */
+const PATH_VARIABLES = ['LIFELINE_HOME', 'LIFELINE_DB', 'XDG_STATE_HOME', 'HOME', 'LIFELINE_PROC_ROOT'];
+
+/**
+ * Refuses a state folder or database named in the environment with bytes that are not UTF-8: Node
+ * would hand lifeline a path with U+FFFD in it, and lifeline would make and use another folder.
+ */
+export function checkEnvironmentBytes(): void {
+  let raw: Buffer;
+  try {
+    raw = readFileSync('/proc/self/environ');
+  } catch {
+    return;
+  }
+  let start = 0;
+  for (let i = 0; i <= raw.length; i++) {
+    if (i < raw.length && raw[i] !== 0) continue;
+    const entry = raw.subarray(start, i);
+    start = i + 1;
+    const equals = entry.indexOf(0x3d);
+    if (equals <= 0) continue;
+    const key = entry.subarray(0, equals).toString('latin1');
+    if (PATH_VARIABLES.includes(key) && !isUtf8(entry.subarray(equals + 1))) {
+      throw new LifelineError('usage', `${key}=${shown(entry.subarray(equals + 1))} is not valid UTF-8; Node.js would read another path, so lifeline refuses it`);
+    }
+  }
+}

@@ -117,3 +117,16 @@ test('track of a process whose command line or folder is not valid UTF-8 is refu
   }
   assert.equal(dump(home.db), before);
 });
+
+test('a LIFELINE_HOME or LIFELINE_DB that is not valid UTF-8 is refused in one line; no folder named with U+FFFD appears', () => {
+  const home = makeHome();
+  for (const variable of ['LIFELINE_HOME', 'LIFELINE_DB']) {
+    oneLine(
+      viaShell(`export ${variable}="$HOME_DIR/$(printf 'st\\377')"; exec "$0" "$1" launch x -- true`, { ...home.env, HOME_DIR: home.dir }),
+      2,
+      new RegExp(`^lifeline: ${variable}=\\S+st\\\\xff is not valid UTF-8; Node\\.js would read another path, so lifeline refuses it\\n$`),
+      variable,
+    );
+  }
+  assert.deepEqual(readdirSync(home.dir), []);
+});
