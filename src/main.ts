@@ -3,6 +3,7 @@ import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
 import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
 import { exitCodeFor, LifelineError } from './errors.js';
+import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, visible } from './output.js';
 import { packageJson } from './self.js';
@@ -126,6 +127,7 @@ function stripAnsi(text: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  claimShellHandoff(); // Out of the environment before anything can start a program.
   checkArgvBytes(argv);
   checkEnvironmentBytes();
   const { command, rest } = hoistGlobals(argv);
