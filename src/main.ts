@@ -2,6 +2,7 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
 import { exitCodeFor, LifelineError } from './errors.js';
+import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, visible } from './output.js';
 import { packageJson } from './self.js';
@@ -128,6 +129,7 @@ function stripAnsi(text: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  claimShellHandoff(); // Out of the environment before anything can start a program.
   const { command, rest } = hoistGlobals(argv);
   if (command === '--version' || command === '-v') {
     printLine(version());
