@@ -10,6 +10,7 @@ import { platformProbe, procRoot } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import { agentHookReport } from './agents.js';
 import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
 import { trustProblems } from './doctor-trust.js';
@@ -32,6 +33,8 @@ interface Report {
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
   /** What waits while a launched program runs: the dash waiter, or the Node fallback and why. */
   waiting: ReturnType<typeof describeWaiting>;
+  /** Each agent's lifeline hook: installed, missing, stale, unreadable, or no-config (the agent is not set up here). */
+  agent_hooks: Record<string, string>;
   problems: string[];
   warnings: string[];
 }
@@ -70,6 +73,7 @@ function examine(dbFlag: string | undefined): Report {
     login_item: { path: null, installed: false },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
     waiting: describeWaiting(),
+    agent_hooks: {},
     problems,
     warnings,
   };
@@ -120,6 +124,9 @@ function examine(dbFlag: string | undefined): Report {
   if (!report.login_item.installed && !Object.values(report.shell_snippet).some((s) => s.present)) {
     warnings.push('nothing runs reconcile at boot: add `lifeline init <shell>` to your rc file or run `lifeline login-item install`');
   }
+  const agents = agentHookReport(dbFlag);
+  report.agent_hooks = agents.states;
+  warnings.push(...agents.warnings);
   return report;
 }
 
@@ -144,6 +151,7 @@ export default defineCommand({
         printLine(`   ${shell.padEnd(14)} ${snippet.present ? 'snippet in' : 'no snippet in'} ${snippet.file}`);
       }
       printLine(`   login item     ${report.login_item.installed ? `installed (${report.login_item.path})` : 'not installed'}`);
+      for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
       printLine(`   waiting        ${report.waiting.text}`);
       printLine(`   last reconcile ${last.at === null ? 'never' : `${formatTime(last.at)}, ${last.this_boot ? 'this boot' : `boot ${last.boot_id}`}`}`);
