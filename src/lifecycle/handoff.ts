@@ -33,7 +33,7 @@ export function claimShellHandoff(env: NodeJS.ProcessEnv = process.env): number 
   return claimed;
 }
 
-/** The entries of the program's environment that the waiter's own lacks: the marker, the name (and LIFELINE_DB). */
+/** The entries of the program's environment that the waiter's own lacks: the marker, the name, LIFELINE_DB. */
 function extraEnv(key: Reservation['key'], registry: string | null): Record<string, string> {
   const extra: Record<string, string> = {};
   for (const [name, value] of Object.entries(programEnv(key, process.env, registry))) {
