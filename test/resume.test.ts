@@ -73,7 +73,7 @@ test('r refuses a name held by a verified live instance, and stops a ghost first
   cleanupLater(pid); // Should the stop below never be reached.
   const refused = cli(['r', 'carol'], home.env);
   assert.equal(refused.code, 1);
-  assert.equal(refused.stderr, `lifeline: carol is running (pid ${pid}); stop it first or pick another name\n`);
+  assert.equal(refused.stderr, `lifeline: carol is already running (pid ${pid}); there is nothing to resume\n`);
   assert.equal(isAlive(pid), true);
 
   // A ghost: a row whose pid now holds a stranger (another start time).

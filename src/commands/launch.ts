@@ -8,8 +8,8 @@ import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
-import { printLine } from '../output.js';
-import { dbArg, openForWrite, repeatedOption } from './shared.js';
+import { printJson, printLine } from '../output.js';
+import { dbArg, jsonArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
   name: { type: 'positional', required: false, description: 'instance name (default: the command name and a free number)' },
@@ -17,6 +17,7 @@ const args = {
   tag: { type: 'string', description: 'a free-form label shown by list' },
   resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
+  ...jsonArg,
   ...dbArg,
 } as const;
 
@@ -58,10 +59,13 @@ export default defineCommand({
       if (spec.detached) {
         const logFile = join(paths.logs, `${name}.log`);
         const started = await launchDetached(ctx, spec, { db: paths.db, logFile }, reportGhost);
-        printLine(`${name} started (pid ${started.pid}), detached; output: ${logFile}`);
+        if (own.json) printJson({ name, pid: started.pid, argv, cwd: spec.cwd, log: logFile });
+        else printLine(`${name} started (pid ${started.pid}), detached; output: ${logFile}`);
         return 0;
       }
-      return (await runForeground(ctx, spec, reportGhost)).exitCode;
+      const result = await runForeground(ctx, spec, reportGhost);
+      if (own.json) printJson({ name, pid: result.pid, argv, cwd: spec.cwd, exit_code: result.exitCode });
+      return result.exitCode;
     } finally {
       ctx.store.close();
     }

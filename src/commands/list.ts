@@ -91,7 +91,7 @@ export default defineCommand({
       ['NAME', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'TAG', 'FOLDER'],
       entries.map((entry) => [
         entry.name,
-        colourState(entry.stopped_at !== undefined ? `stopped ${formatDuration(Date.now() - entry.stopped_at)} ago (${entry.reason})` : entry.state),
+        colourState(entry.stopped_at !== undefined ? stoppedState(entry.stopped_at, entry.reason ?? '') : entry.state),
         entry.pid === null ? dash : String(entry.pid),
         entry.uptime_s === null ? dash : formatDuration(entry.uptime_s * 1000),
         entry.cpu === null ? dash : `${entry.cpu.toFixed(1)}%`,
@@ -102,6 +102,12 @@ export default defineCommand({
     );
   },
 });
+
+/** `stopped 2h 5m ago (exit:reboot)`; a plain `lifeline stop` says who, rather than `(stopped)` again. */
+function stoppedState(stoppedAtMs: number, reason: string): string {
+  const ago = `stopped ${formatDuration(Date.now() - stoppedAtMs)} ago`;
+  return reason === 'stopped' ? `${ago} by the user` : `${ago} (${reason})`;
+}
 
 /** `~/project` reads better than `/home/someone/project` in a table; JSON keeps the full path. */
 function homeRelative(path: string): string {

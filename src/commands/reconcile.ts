@@ -16,6 +16,13 @@ function isBusy(error: unknown): boolean {
   return code === 'database-busy' || (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
 }
 
+/** One result in words (the JSON keeps the fixed values: verdict, reason, action). */
+function inWords(result: ReconcileReport['results'][number]): string {
+  if (result.verdict === 'dead') return `dead (${result.reason}); ${result.action === 'stopped' ? 'recorded as stopped' : 'would be recorded as stopped'}`;
+  if (result.verdict === 'alive') return 'alive; kept';
+  return result.action === 'kept' ? 'no process registered (not verified); kept' : 'not verified here (another device, or launching); left alone';
+}
+
 function printHuman(report: ReconcileReport, quiet: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
@@ -27,10 +34,7 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
     printLine(alreadyReconciledMessage(report.boot_id));
     return;
   }
-  for (const result of report.results) {
-    const what = result.reason === null ? result.verdict : `${result.verdict} (${result.reason})`;
-    printLine(`${result.name}: ${what} → ${result.action}`);
-  }
+  for (const result of report.results) printLine(`${result.name}: ${inWords(result)}`);
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
   const summary = report.dry_run
     ? `dry run: ${counted('would-stop')} would be stopped, ${counted('kept')} kept, ${counted('skipped')} skipped; nothing was written`

@@ -22,8 +22,13 @@ export function parseBindingFilter(text: string): { kind: string; value: string 
   return { kind: text, value: null };
 }
 
+/** Bindings belong to registered instances; a stopped one is named as such, an unknown one gets the close names. */
 function requireInstance(ctx: LifelineContext, name: string): void {
-  if (ctx.store.getInstance(name) === null) throw unknownNameError(name, ctx.store.instanceNames());
+  if (ctx.store.getInstance(name) !== null) return;
+  if (ctx.store.latestEvent(name, 'life.stopped') !== null) {
+    throw new LifelineError('unknown-name', `${name} is not running (stopped); bindings belong to running instances, and lifeline r ${name} brings it back`);
+  }
+  throw unknownNameError(name, ctx.store.knownNames());
 }
 
 export function bind(ctx: LifelineContext, name: string, bindings: readonly Binding[]): void {
