@@ -4,7 +4,9 @@
  * entry holds only that path; everything else is the full CLI in main.ts, a bundle of its own that
  * is loaded only when needed.
  */
+import './no-debugger.js';
 import { runGuarded } from './commands/reconcile-guarded.js';
+import { visible } from './output.js';
 import { mainScript } from './self.js';
 
 type MainModule = typeof import('./main.js');
@@ -36,7 +38,7 @@ run().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`lifeline: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`lifeline: unexpected error: ${visible(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -3,7 +3,7 @@ import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
-import { printJson, printLine } from './output.js';
+import { printJson, printLine, visible } from './output.js';
 import { packageJson } from './self.js';
 import { lastOpenedDatabase } from './store/open.js';
 import { describeSqliteError } from './store/sqlite-errors.js';
@@ -31,6 +31,9 @@ const COMMANDS: Record<string, Loader> = {
   init: load(() => import('./commands/init.js')),
   'login-item': load(() => import('./commands/login-item.js')),
   doctor: load(() => import('./commands/doctor.js')),
+  logs: load(() => import('./commands/logs.js')),
+  forget: load(() => import('./commands/forget.js')),
+  show: load(() => import('./commands/show.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -46,6 +49,9 @@ const DESCRIPTIONS: Record<string, string> = {
   init: 'print the shell snippet that reconciles once per boot',
   'login-item': 'install a login item that reconciles at login',
   doctor: 'check platform, database, permissions and hooks',
+  logs: 'the output of a detached instance (-f follows it)',
+  forget: 'hide stopped instances from list --all and r --all',
+  show: 'one instance: row or snapshot, bindings, the command r would run, events',
 };
 
 function version(): string {
@@ -77,14 +83,19 @@ function checkOptions(words: readonly string[], argsDef: ArgsDef, command: strin
   const end = words.indexOf('--');
   const own = end < 0 ? words : words.slice(0, end);
   const defs = new Map(Object.entries(argsDef).map(([name, def]) => [name, def] as const));
+  // Short aliases (`logs -f -n 20`) are options too.
+  const aliases = new Map(
+    Object.entries(argsDef).flatMap(([name, def]) => [('alias' in def ? def.alias : undefined) ?? []].flat().map((alias) => [alias, name] as const)),
+  );
   for (let i = 0; i < own.length; i++) {
     const word = own[i]!;
     if (!word.startsWith('-') || word === '-' || /^-\d/.test(word)) continue;
     const body = word.replace(/^--?/, '');
     const [flag, inline] = body.includes('=') ? [body.slice(0, body.indexOf('=')), body.slice(body.indexOf('=') + 1)] : [body, undefined];
     if (flag === 'verbose') continue;
-    const def = defs.get(flag) ?? defs.get(camel(flag)) ?? (flag.startsWith('no-') ? defs.get(flag.slice(3)) : undefined);
-    if (def === undefined || def.type === 'positional' || !word.startsWith('--')) {
+    const short = !word.startsWith('--') && aliases.has(flag);
+    const def = short ? defs.get(aliases.get(flag)!) : (defs.get(flag) ?? defs.get(camel(flag)) ?? (flag.startsWith('no-') ? defs.get(flag.slice(3)) : undefined));
+    if (def === undefined || def.type === 'positional' || (!word.startsWith('--') && !short)) {
       throw new LifelineError('usage', `unknown option ${word.split('=')[0]} for lifeline ${command} (see lifeline ${command} --help)`);
     }
     if (def.type === 'string' && inline === undefined) {
@@ -172,18 +183,18 @@ export function report(error: unknown, verbose: boolean): number {
   const sqlite = describeSqliteError(error, lastOpenedDatabase() ?? 'the database');
   const known = error instanceof LifelineError ? error : sqlite;
   if (known !== null) {
-    process.stderr.write(`lifeline: ${known.message}\n`);
+    process.stderr.write(`lifeline: ${visible(known.message)}\n`);
     reportJson(known.code, known.message);
     if (verbose && known.stack !== undefined) process.stderr.write(`${known.stack}\n`);
     return exitCodeFor(known);
   }
   if ((error as Error | null)?.name === 'CLIError') {
-    process.stderr.write(`lifeline: ${stripAnsi((error as Error).message)}\n`);
+    process.stderr.write(`lifeline: ${visible(stripAnsi((error as Error).message))}\n`);
     reportJson('usage', stripAnsi((error as Error).message));
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`lifeline: unexpected error: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`lifeline: unexpected error: ${visible(message.split('\n')[0]!)}\n`);
   reportJson('unexpected', `unexpected error: ${message.split('\n')[0]}`);
   if (verbose) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
   return 1;

@@ -53,7 +53,7 @@ test('reconcile says each outcome in words; its JSON keeps the fixed values', ()
   assert.equal(dry.stdout, 'old: dead (exit:reboot); would be recorded as stopped\ndry run: 1 would be stopped, 0 kept, 0 skipped; nothing was written\n');
   const json = JSON.parse(cli(['reconcile', '--dry-run', '--json'], home.env).stdout) as { results: { action: string }[] };
   assert.equal(json.results[0]!.action, 'would-stop');
-  assert.match(cli(['reconcile'], home.env).stdout, /^old: dead \(exit:reboot\); recorded as stopped$/m);
+  assert.match(cli(['reconcile'], home.env).stdout, /^old: dead \(exit:reboot\); recorded as stopped; resume it with: lifeline r old$/m);
 });
 
 test('bind and unbind suggest close names, and name a stopped instance as stopped', () => {

@@ -1,14 +1,14 @@
 import { defineCommand, parseArgs } from 'citty';
-import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
-import { launchDetached } from '../lifecycle/detach.js';
-import { runForeground } from '../lifecycle/foreground.js';
 import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
+import { startLife } from '../lifecycle/start.js';
+import { launchReserved } from './launch-reserved.js';
+import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
 import { dbArg, jsonArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
@@ -17,13 +17,16 @@ const args = {
   tag: { type: 'string', description: 'a free-form label shown by list' },
   resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
+  ...tmuxArg,
   ...jsonArg,
+  reserved: { type: 'string', description: 'internal: run the life that --tmux reserved', valueHint: 'created_at' },
+  'resumed-from': { type: 'string', description: 'internal: with --reserved, the snapshot it resumes', valueHint: 'event id' },
   ...dbArg,
 } as const;
 
 export function reportGhost(reservation: Reservation): void {
   const ghost = reservation.ghost;
-  if (ghost?.stopped) notices.info(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`);
+  if (ghost?.stopped) notices.info(visible(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`));
 }
 
 export default defineCommand({
@@ -31,6 +34,8 @@ export default defineCommand({
   args,
   async run({ rawArgs }) {
     const dashes = rawArgs.indexOf('--');
+    const reserved = dashes < 0 ? parseArgs<typeof args>(rawArgs, args) : null;
+    if (typeof reserved?.reserved === 'string') return launchReserved({ ...reserved, reserved: reserved.reserved });
     if (dashes < 0) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
     const argv = rawArgs.slice(dashes + 1);
     if (argv.length === 0 || argv[0] === '') throw new LifelineError('usage', 'no command after --');
@@ -41,6 +46,7 @@ export default defineCommand({
     const resumeArgv = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
     if (resumeArgv !== null && resumeArgv.length === 0) throw new LifelineError('usage', '--resume needs a command template');
     if (typeof own.name === 'string') checkName(own.name);
+    const mode = modeFromFlags(rawArgs, { detach: own.detach === true }) ?? { kind: 'foreground' };
 
     const { ctx, paths } = openForWrite(own);
     try {
@@ -51,21 +57,20 @@ export default defineCommand({
         cwd: process.cwd(),
         tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
         resumeArgv,
-        detached: own.detach === true,
+        detached: mode.kind === 'detached',
         bindings,
         resumedFrom: null,
         by: 'user',
       };
-      if (spec.detached) {
-        const logFile = join(paths.logs, `${name}.log`);
-        const started = await launchDetached(ctx, spec, { db: paths.db, logFile }, reportGhost);
-        if (own.json) printJson({ name, pid: started.pid, argv, cwd: spec.cwd, log: logFile });
-        else printLine(`${name} started (pid ${started.pid}), detached; output: ${logFile}`);
-        return 0;
+      const started = await startLife(ctx, spec, mode, paths, reportGhost);
+      const common = { name, pid: started.pid, argv, cwd: spec.cwd };
+      if (started.kind === 'foreground') {
+        if (own.json) printJson({ ...common, exit_code: started.exitCode });
+        return started.exitCode;
       }
-      const result = await runForeground(ctx, spec, reportGhost);
-      if (own.json) printJson({ name, pid: result.pid, argv, cwd: spec.cwd, exit_code: result.exitCode });
-      return result.exitCode;
+      if (own.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
+      else printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
+      return 0;
     } finally {
       ctx.store.close();
     }

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { instanceStatuses } from '../lifecycle/status.js';
-import { formatBytes, formatDuration, paint, printJson, printLine, printTable } from '../output.js';
+import { formatBytes, formatDuration, printJson, printLine, printTable, type PaintedCell } from '../output.js';
 import { processUsage } from '../proc/usage.js';
 import type { EventRow } from '../store/rows.js';
 import { dbArg, jsonArg, openForRead } from './shared.js';
@@ -16,6 +16,9 @@ interface ListEntry {
   cwd: string;
   argv: unknown;
   detached: boolean;
+  bindings: { kind: string; value: string }[];
+  /** The resume template (an array), or null to resume with argv. */
+  resume_argv: unknown;
   /** For stopped entries (--all): when and why. */
   stopped_at?: number;
   reason?: string;
@@ -36,17 +39,20 @@ function stoppedEntry(event: EventRow): ListEntry {
     cwd: typeof snapshot['cwd'] === 'string' ? snapshot['cwd'] : '',
     argv: snapshot['argv'] ?? [],
     detached: snapshot['detached'] === 1,
+    bindings: Array.isArray(snapshot['bindings']) ? (snapshot['bindings'] as ListEntry['bindings']) : [],
+    resume_argv: snapshot['resume_argv'] ?? null,
     stopped_at: event.ts,
     reason: data.reason ?? '',
     by: data.by ?? '',
   };
 }
 
-function colourState(state: string): string {
-  if (state === 'running') return paint(state, 'green');
-  if (state.startsWith('dead')) return paint(state, 'red');
-  if (state === 'stopped') return paint(state, 'gray');
-  return paint(state, 'yellow');
+/** The state with its colour; printTable escapes the text (a reason read from the database) first. */
+function colourState(state: string): PaintedCell {
+  if (state.startsWith('running')) return { text: state, colour: 'green' };
+  if (state.startsWith('dead')) return { text: state, colour: 'red' };
+  if (state.startsWith('stopped')) return { text: state, colour: 'gray' };
+  return { text: state, colour: 'yellow' };
 }
 
 export default defineCommand({
@@ -77,6 +83,8 @@ export default defineCommand({
             cwd: row.cwd,
             argv: safeJson(row.argv),
             detached: row.detached === 1,
+            bindings: ctx.store.bindingsOf(row.name).map(({ kind, value }) => ({ kind, value })),
+            resume_argv: row.resume_argv === null ? null : safeJson(row.resume_argv),
           });
         }
         if (args.all) entries.push(...ctx.store.resumableSnapshots().map(stoppedEntry));
@@ -91,7 +99,7 @@ export default defineCommand({
       ['NAME', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'TAG', 'FOLDER'],
       entries.map((entry) => [
         entry.name,
-        colourState(entry.stopped_at !== undefined ? stoppedState(entry.stopped_at, entry.reason ?? '') : entry.state),
+        colourState(entry.stopped_at !== undefined ? stoppedState(entry.stopped_at, entry.reason ?? '') : withTmux(entry)),
         entry.pid === null ? dash : String(entry.pid),
         entry.uptime_s === null ? dash : formatDuration(entry.uptime_s * 1000),
         entry.cpu === null ? dash : `${entry.cpu.toFixed(1)}%`,
@@ -107,6 +115,12 @@ export default defineCommand({
 function stoppedState(stoppedAtMs: number, reason: string): string {
   const ago = `stopped ${formatDuration(Date.now() - stoppedAtMs)} ago`;
   return reason === 'stopped' ? `${ago} by the user` : `${ago} (${reason})`;
+}
+
+/** A live instance in a tmux window says which one: `running in tmux lifeline:alice`. */
+function withTmux(entry: ListEntry): string {
+  const tmux = entry.bindings.filter((binding) => binding.kind === 'tmux').at(-1);
+  return tmux === undefined ? entry.state : `${entry.state} in tmux ${tmux.value}`;
 }
 
 /** `~/project` reads better than `/home/someone/project` in a table; JSON keeps the full path. */

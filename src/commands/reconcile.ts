@@ -1,11 +1,13 @@
 import { defineCommand } from 'citty';
+import { accessSync, constants } from 'node:fs';
 import { createContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
 import { notices } from '../notices.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
 import { platformProbe } from '../proc/index.js';
+import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
-import { resolvePaths } from '../store/paths.js';
+import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { refreshStamp } from '../store/stamp.js';
 import { alreadyReconciledMessage } from './reconcile-guarded.js';
 import { Store } from '../store/store.js';
@@ -23,24 +25,45 @@ function inWords(result: ReconcileReport['results'][number]): string {
   return result.action === 'kept' ? 'no process registered (not verified); kept' : 'not verified here (another device, or launching); left alone';
 }
 
+/**
+ * A folder of the user's own that they made read-only (or a read-only mount): every new shell would
+ * print the same error, so the quiet reconcile says nothing there, like a busy database.
+ */
+function cannotWrite(paths: StatePaths): boolean {
+  try {
+    accessSync(folderOf(paths.db), constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
 function printHuman(report: ReconcileReport, quiet: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
     // What a person wants to see in a new terminal after a reboot: what died, and how to bring it back.
-    for (const result of stopped) printLine(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`);
+    for (const result of stopped) printLine(visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
+    if (stopped.length >= 2) printLine(`lifeline: ${RESTORE_ALL_HINT}`);
     return;
   }
   if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
     printLine(alreadyReconciledMessage(report.boot_id));
     return;
   }
-  for (const result of report.results) printLine(`${result.name}: ${inWords(result)}`);
+  for (const result of report.results) {
+    const hint = result.action === 'stopped' ? `; resume it with: lifeline r ${result.name}` : '';
+    printLine(visible(`${result.name}: ${inWords(result)}${hint}`));
+  }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
   const summary = report.dry_run
     ? `dry run: ${counted('would-stop')} would be stopped, ${counted('kept')} kept, ${counted('skipped')} skipped; nothing was written`
     : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${counted('kept')} kept, ${counted('skipped')} skipped`;
   printLine(summary);
+  if (stopped.length >= 2) printLine(RESTORE_ALL_HINT);
 }
+
+/** Two or more ended at once (a reboot): one command brings them all back, each in its own tmux window. */
+const RESTORE_ALL_HINT = 'bring them all back with: lifeline r --all --tmux';
 
 export default defineCommand({
   meta: { name: 'reconcile', description: 'Once per boot: stop every tracked instance whose process did not survive' },
@@ -54,6 +77,8 @@ export default defineCommand({
   run({ args }) {
     const dryRun = args['dry-run'] === true;
     const paths = resolvePaths(args.db);
+    checkStateFolder(paths.home); // Another user's folder is refused, quiet or not.
+    if (args.quiet === true && !dryRun && cannotWrite(paths)) return 0;
     const probe = platformProbe();
     const bootId = probe.bootId();
     let db;
@@ -82,6 +107,6 @@ export default defineCommand({
     if (!dryRun) refreshStamp(paths.stamp, bootId);
     if (args.json) printJson(report);
     else printHuman(report, args.quiet === true);
-    if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${paths.db} yet`);
+    if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });

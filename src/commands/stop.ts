@@ -3,7 +3,7 @@ import { LifelineError } from '../errors.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { stopAndSignal } from '../lifecycle/stop.js';
 import { isLocal } from '../lifecycle/verdict.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
 import { dbArg, jsonArg, openExistingForWrite, parseSeconds } from './shared.js';
 
 const DEFAULT_TIMEOUT_S = 10;
@@ -84,7 +84,7 @@ export default defineCommand({
       );
       if (args.json) return printJson(reports);
       if (reports.length === 0) printLine(NOTHING_TO_STOP);
-      for (const report of reports) printLine(describeStop(report, graceMs));
+      for (const report of reports) printLine(visible(describeStop(report, graceMs)));
     } finally {
       ctx.store.close();
     }

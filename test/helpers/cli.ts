@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { inReadableInstall } from './as-user.js';
+import { inReadableInstall } from './as-nobody.js';
 
 /** The built binary (package.json `bin`): end-to-end tests run lifeline exactly as a user's shell would. */
 export const CLI = fileURLToPath(new URL('../../cli.cjs', import.meta.url));

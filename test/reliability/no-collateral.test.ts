@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync } from 'node:fs';
 import { test } from 'node:test';
-import { dropSkip, NOBODY } from '../helpers/as-user.js';
+import { dropSkip, NOBODY } from '../helpers/as-nobody.js';
 import { cli } from '../helpers/cli.js';
 import { insertRow } from '../helpers/db.js';
 import { makeHome, type TestHome } from '../helpers/home.js';

@@ -1,7 +1,8 @@
 /**
  * Running lifeline as another user (`nobody`) for the other-user cases. That user may not be able to
  * read the checkout at all (root's clone in /root is 0700), so it runs a copy of the installed program
- * (bundles, package.json, runtime packages) made in a temp folder everyone can read.
+ * (bundles, package.json, runtime packages) made in a temp folder everyone can read. `cli()` with a
+ * `uid` option uses it by itself.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,15 +10,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { CliResult } from './cli.js';
 
 export const NOBODY = 65534;
+export const isRoot = process.getuid?.() === 0;
 
 /** The checkout: dist/test/helpers/ → the top. */
 const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `false` when a test may drop to `nobody`, else the reason it is skipped. */
 export function dropSkip(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root to drop privileges';
+  if (!isRoot) return 'needs root to drop privileges';
   const probe = spawnSync(process.execPath, ['-e', '0'], { uid: NOBODY, gid: NOBODY, cwd: '/', stdio: 'ignore' });
   return probe.status === 0 ? false : `nobody cannot run ${process.execPath}`;
 }
@@ -87,4 +90,16 @@ export function readableInstall(): string {
 /** The same file as `path` (inside the checkout) in the readable copy. */
 export function inReadableInstall(path: string): string {
   return join(readableInstall(), relative(packageRoot, path));
+}
+
+/** The built binary's entry in the readable copy. */
+export function portableCli(): string {
+  return join(readableInstall(), 'dist', 'cli.cjs');
+}
+
+/** Runs lifeline as `nobody` from the readable copy. */
+export function cliAsNobody(args: readonly string[], env: NodeJS.ProcessEnv, cwd = '/'): CliResult {
+  const result = spawnSync(process.execPath, [portableCli(), ...args], { env, cwd, encoding: 'utf8', timeout: 60_000, uid: NOBODY, gid: NOBODY });
+  if (result.error !== undefined) throw result.error;
+  return { code: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
