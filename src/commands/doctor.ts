@@ -3,12 +3,14 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
 import { checkBootHooks, lastReconcileFromStamp, type LoginItemCheck, type SnippetCheck } from '../integration/checks.js';
+import { describeWaiting } from '../lifecycle/waiting.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
 import { platformProbe, procRoot } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import { agentHookReport } from './agents.js';
 import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
 import { trustProblems } from './doctor-trust.js';
@@ -29,6 +31,10 @@ interface Report {
   shell_snippet: Record<string, SnippetCheck>;
   login_item: LoginItemCheck;
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
+  /** What waits while a launched program runs: the dash waiter, or the Node fallback and why. */
+  waiting: ReturnType<typeof describeWaiting>;
+  /** Each agent's lifeline hook: installed, missing, stale, unreadable, or no-config (the agent is not set up here). */
+  agent_hooks: Record<string, string>;
   problems: string[];
   warnings: string[];
 }
@@ -55,6 +61,8 @@ function examine(dbFlag: string | undefined): Report {
     shell_snippet: {},
     login_item: { path: null, installed: false, enabled: false },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
+    waiting: describeWaiting(),
+    agent_hooks: {},
     problems,
     warnings,
   };
@@ -106,6 +114,9 @@ function examine(dbFlag: string | undefined): Report {
   Object.assign(report, { shell_snippet: boot.shell_snippet, login_item: boot.login_item });
   warnings.push(...boot.warnings);
   if (report.last_reconcile.at === null) report.last_reconcile = lastReconcileFromStamp(paths.stamp, report.boot.id);
+  const agents = agentHookReport(dbFlag);
+  report.agent_hooks = agents.states;
+  warnings.push(...agents.warnings);
   return report;
 }
 
@@ -131,7 +142,9 @@ export default defineCommand({
       }
       const item = report.login_item;
       printLine(`   login item     ${item.enabled ? `installed (${item.path})` : item.installed ? `written, not enabled (${item.path})` : 'not installed'}`);
+      for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
+      printLine(`   waiting        ${report.waiting.text}`);
       printLine(`   last reconcile ${last.at === null ? 'never' : `${formatTime(last.at)}, ${last.this_boot ? 'this boot' : `boot ${last.boot_id}`}`}`);
       for (const warning of report.warnings) printLine(`${paint('warning', 'yellow')}: ${visible(warning)}`);
       for (const problem of report.problems) printLine(`${paint('problem', 'red')}: ${visible(problem)}`);

@@ -1,5 +1,6 @@
 import { LifelineError } from '../errors.js';
 import { requireTmux, SESSION_PATTERN } from '../integration/tmux.js';
+import { visible } from '../output.js';
 import { DEFAULT_TMUX_SESSION, type LaunchMode, type Started } from '../lifecycle/start.js';
 
 /** `--tmux[=SESSION]`: citty sees a boolean; the session, if any, is read from the raw words here. */
@@ -41,5 +42,5 @@ export function modeFromFlags(rawArgs: readonly string[], flags: { detach?: bool
 /** `in tmux window lifeline:alice (tmux attach -t lifeline)`, `detached; output: …`. */
 export function describeStarted(started: Exclude<Started, { kind: 'foreground' }>): string {
   if (started.kind === 'tmux') return `in tmux window ${started.target} (see it with: tmux attach -t ${started.target.split(':')[0]})`;
-  return `detached; output: ${started.logFile}`;
+  return `detached; output: ${visible(started.logFile)}`;
 }

@@ -19,6 +19,11 @@ interface RestoreArgs {
 const NEEDS_MODE = 'r --all starts several programs, which cannot share one terminal: add --tmux or --detach';
 
 function line(result: RestoreResult): string {
+  // Folders, reasons and sessions come from the database; argv is already quoted (and escaped) by shellJoin.
+  return visible(lineText(result));
+}
+
+function lineText(result: RestoreResult): string {
   if (result.action === 'skipped' || result.action === 'failed') return `${result.name}: ${result.action} (${result.reason})`;
   const plan = result.plan!;
   const details = [result.where?.endsWith('.log') ? `output: ${result.where}` : result.where === null ? null : `tmux ${result.where}`];

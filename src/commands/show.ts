@@ -1,11 +1,12 @@
 import { defineCommand } from 'citty';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { showInstance, type InstanceShow } from '../lifecycle/show.js';
-import { formatTime, printJson, printLine, shellJoin } from '../output.js';
+import { formatTime, printJson, printLine, shellJoin, visible } from '../output.js';
 import { dbArg, jsonArg, openForRead } from './shared.js';
 
+/** Every value shown comes from the database: escaped for the terminal. */
 function field(label: string, value: string): void {
-  printLine(`${`${label}:`.padEnd(10)}${value}`);
+  printLine(`${`${label}:`.padEnd(10)}${visible(value)}`);
 }
 
 function printHuman(view: InstanceShow): void {
@@ -34,7 +35,7 @@ function printHuman(view: InstanceShow): void {
         : event.type === 'life.started'
           ? `pid ${String(data['pid'] ?? '-')}${data['resumed_from'] != null ? `, resumed from #${String(data['resumed_from'])}` : ''}`
           : '';
-    printLine(`  #${event.id}  ${formatTime(event.ts)}  ${event.type}  ${String(data['by'] ?? '')}${detail === '' ? '' : `  ${detail}`}`);
+    printLine(visible(`  #${event.id}  ${formatTime(event.ts)}  ${event.type}  ${String(data['by'] ?? '')}${detail === '' ? '' : `  ${detail}`}`));
   }
 }
 

@@ -72,10 +72,13 @@ test('SIGUSR1 to the supervisor of a detached program opens no debugger either',
   cleanupLater(program);
   const stat = readFileSync(`/proc/${program}/stat`, 'utf8');
   const supervisor = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  assert.match(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /node/, 'the program\'s parent is lifeline\'s supervisor');
+  // lifeline's waiter: a dash script where the machine has one (SPEC §12), else a Node supervisor.
+  assert.match(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /node|lifeline-wait/, 'the program\'s parent is lifeline\'s waiter');
   process.kill(supervisor, 'SIGUSR1');
   await sleep(300);
   assert.equal(isAlive(supervisor), true);
   assert.deepEqual(listeningSockets(supervisor), []);
   assert.equal(cli(['stop', 'usr1-detached', '--timeout', '2'], home.env).code, 0);
+  await waitFor('the waiter to end', () => !isAlive(supervisor));
+  assert.deepEqual(events(home.db, 'life.stopped').map((e) => e.data.reason), ['stopped'], 'recorded once, as the user\'s stop');
 });
