@@ -40,8 +40,16 @@ function belongsToRun(pid: number, runId: string, runTmp: string): boolean {
   }
 }
 
+/** What tells which test started it: the instance a lifeline-launched program belongs to, and its state folder. */
+function origin(pid: number): string {
+  const environ = (read(`/proc/${pid}/environ`) ?? '').split('\0');
+  const value = (key: string): string | undefined => environ.find((entry) => entry.startsWith(`${key}=`))?.slice(key.length + 1);
+  const parts = [value('LIFELINE_NAME') && `instance ${value('LIFELINE_NAME')}`, value('LIFELINE_HOME') && `home ${value('LIFELINE_HOME')}`].filter(Boolean);
+  return parts.length === 0 ? '' : ` [${parts.join(', ')}]`;
+}
+
 function describeProcess(pid: number): LeftoverProcess {
-  const cmdline = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean).join(' ');
+  const cmdline = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean).join(' ') + origin(pid);
   let uid = -1;
   try {
     uid = statSync(`/proc/${pid}`).uid;
