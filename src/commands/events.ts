@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty';
+import { decodeAnyLifeEvent } from '../lifecycle/life-log.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { formatTime, printJson, printLine, printTable } from '../output.js';
 import { dbArg, jsonArg, openForRead, parseCount } from './shared.js';
@@ -24,7 +25,7 @@ export default defineCommand({
       if (name !== null && events.length === 0 && ctx.store.getInstance(name) === null) {
         throw unknownNameError(name, ctx.store.knownNames());
       }
-      const parsed = events.map((event) => ({ ...event, data: JSON.parse(event.data) as Record<string, unknown> }));
+      const parsed = events.map((event) => ({ ...event, data: decodeAnyLifeEvent(event) as unknown as Record<string, unknown> }));
       if (args.json) return printJson(parsed);
       if (parsed.length === 0) return printLine('no events yet');
       printTable(

@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty';
+import { decodeLifeEvent, type LifeStopped, type Snapshot } from '../lifecycle/life-log.js';
 import { instanceStatuses } from '../lifecycle/status.js';
 import { formatBytes, formatDuration, printJson, printLine, printTable, type PaintedCell } from '../output.js';
 import { processUsage } from '../proc/usage.js';
@@ -26,8 +27,8 @@ interface ListEntry {
 }
 
 function stoppedEntry(event: EventRow): ListEntry {
-  const data = JSON.parse(event.data) as { by?: string; reason?: string; snapshot?: Record<string, unknown> };
-  const snapshot = data.snapshot ?? {};
+  const data: Partial<LifeStopped> = decodeLifeEvent('life.stopped', event);
+  const snapshot: Partial<Snapshot> = data.snapshot ?? {};
   return {
     name: event.instance,
     state: 'stopped',

@@ -1,6 +1,7 @@
 import { LifelineError } from '../errors.js';
 import { eventAfter } from '../store/history.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent } from './life-log.js';
 import { unknownNameError } from './names.js';
 import { judge } from './verdict.js';
 
@@ -34,7 +35,7 @@ export function forget(ctx: LifelineContext, names: readonly string[] | 'all-sto
     });
     return stops.map((stop): ForgetOutcome => {
       if (eventAfter(store, stop.instance, 'life.forgotten', stop.id) !== null) return { name: stop.instance, action: 'already-forgotten', eventId: null };
-      const eventId = store.insertEvent(stop.instance, 'life.forgotten', ctx.now(), { by: 'user', stopped: stop.id });
+      const eventId = store.insertEvent(stop.instance, 'life.forgotten', ctx.now(), encodeLifeEvent('life.forgotten', { by: 'user', stopped: stop.id }));
       return { name: stop.instance, action: 'forgotten', eventId };
     });
   });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent } from './life-log.js';
 import { stopInstance, type StopOutcome } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
 import { exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
@@ -117,12 +118,12 @@ export function recordStart(ctx: LifelineContext, spec: LaunchSpec, key: Reserva
   const procStart = facts.state === 'gone' ? null : facts.startToken;
   return ctx.store.writeTransaction(() => {
     if (!ctx.store.markActive(key, { pid, bootId: ctx.bootId, procStart })) return false;
-    ctx.store.insertEvent(key.name, 'life.started', ctx.now(), {
-      by: spec.by,
-      pid,
-      marker: key.marker,
-      resumed_from: spec.resumedFrom,
-    });
+    ctx.store.insertEvent(
+      key.name,
+      'life.started',
+      ctx.now(),
+      encodeLifeEvent('life.started', { by: spec.by, pid, marker: key.marker, resumed_from: spec.resumedFrom }),
+    );
     return true;
   });
 }

@@ -4,6 +4,7 @@ import { eventAfter, newestPassStop, rowsBoundTo, stopsOfPass } from '../store/h
 import type { StatePaths } from '../store/paths.js';
 import type { EventRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
+import { decodeLifeEvent } from './life-log.js';
 import { planResume, type ResumePlan } from './resume.js';
 import { type LaunchMode, startLife, whereOf } from './start.js';
 import { judge } from './verdict.js';
@@ -46,7 +47,7 @@ const SESSION = 'session';
 const PARALLEL_STARTS = 6;
 
 function passOf(event: EventRow): ReconcilePass {
-  return (JSON.parse(event.data) as { pass: ReconcilePass }).pass;
+  return decodeLifeEvent('life.stopped', event).pass!; // selected by its pass id
 }
 
 function sessionOf(plan: ResumePlan): string | null {
@@ -166,6 +167,6 @@ function messageOf(error: unknown): string {
 }
 
 function snapshotCwd(stop: EventRow): string {
-  const cwd = (JSON.parse(stop.data) as { snapshot?: { cwd?: unknown } }).snapshot?.cwd;
+  const cwd: unknown = decodeLifeEvent('life.stopped', stop).snapshot?.cwd;
   return typeof cwd === 'string' && cwd !== '' ? cwd : '(unknown)';
 }

@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
 import { LifelineError } from '../errors.js';
-import type { InstanceRow } from '../store/rows.js';
+import type { EventRow, InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import type { Binding, LaunchSpec } from './launch.js';
 import { clearName, nameTaken } from './launch.js';
+import { decodeLifeEvent, type Snapshot } from './life-log.js';
 import { unknownNameError } from './names.js';
 import { fillTemplate } from './template.js';
 import { judge } from './verdict.js';
@@ -44,8 +45,8 @@ function parseJsonArray(text: string | null): string[] | null {
   }
 }
 
-function viewOfSnapshot(name: string, data: string): SnapshotView {
-  const snapshot = (JSON.parse(data) as { snapshot?: Record<string, unknown> }).snapshot ?? {};
+function viewOfSnapshot(name: string, event: EventRow): SnapshotView {
+  const snapshot: Partial<Snapshot> = decodeLifeEvent('life.stopped', event).snapshot ?? {};
   const argv = stringArray(snapshot['argv']);
   if (argv === null || argv.length === 0) throw new LifelineError('launch-failed', `the snapshot of ${name} has no command to resume`);
   const bindings = Array.isArray(snapshot['bindings']) ? (snapshot['bindings'] as Binding[]) : [];
@@ -128,7 +129,7 @@ export function planResume(ctx: LifelineContext, name: string, options: ResumeOp
   }
   const event = ctx.store.latestEvent(name, 'life.stopped');
   if (event === null) throw unknownNameError(name, ctx.store.knownNames(), 'stopped instance');
-  return planFrom(name, viewOfSnapshot(name, event.data), event.id, options);
+  return planFrom(name, viewOfSnapshot(name, event), event.id, options);
 }
 
 /**

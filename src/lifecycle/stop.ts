@@ -1,5 +1,6 @@
 import type { InstanceKey, InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent, type LifeStopped, type Snapshot } from './life-log.js';
 import { checkSignallable, terminate, type TerminateResult } from './signal.js';
 import { judge, type VerifiedProcess } from './verdict.js';
 import type { ReconcilePass, Reason, StoppedBy } from './vocabulary.js';
@@ -33,13 +34,6 @@ export type StopOutcome =
       /** Set only for `verify` stops of a live, verified process: the one process that may be signalled. */
       readonly target: VerifiedProcess | null;
     };
-
-export interface Snapshot extends Omit<InstanceRow, 'argv' | 'resume_argv'> {
-  argv: unknown;
-  resume_argv: unknown;
-  bindings: { kind: string; value: string }[];
-  [column: string]: unknown;
-}
 
 function parseJsonColumn(text: string | null): unknown {
   if (text === null) return null;
@@ -91,8 +85,8 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
       resume_argv: parseJsonColumn(row.resume_argv),
       bindings,
     };
-    const data = { by: request.by, reason, snapshot, ...(request.pass === undefined ? {} : { pass: request.pass }) };
-    const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), data);
+    const data: LifeStopped = { by: request.by, reason, snapshot, ...(request.pass === undefined ? {} : { pass: request.pass }) };
+    const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), encodeLifeEvent('life.stopped', data));
     store.deleteAllBindings(row.name);
     store.deleteInstance({ name: row.name, createdAtMs: row.created_at, marker: row.marker });
     return { stopped: true, eventId, reason, row, target };

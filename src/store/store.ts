@@ -131,13 +131,9 @@ export class Store {
 
   // events
 
-  insertEvent(instance: string, type: EventType, tsMs: number, data: unknown): number {
-    const info = this.statement('INSERT INTO events (ts, instance, type, data) VALUES (?, ?, ?, ?)').run(
-      tsMs,
-      instance,
-      type,
-      JSON.stringify(data),
-    );
+  /** `dataJson` comes from `encodeLifeEvent` (src/lifecycle/life-log.ts), the one home of the payloads. */
+  insertEvent(instance: string, type: EventType, tsMs: number, dataJson: string): number {
+    const info = this.statement('INSERT INTO events (ts, instance, type, data) VALUES (?, ?, ?, ?)').run(tsMs, instance, type, dataJson);
     return Number(info.lastInsertRowid);
   }
 
