@@ -5,7 +5,6 @@ import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, visible } from './output.js';
 import { packageJson } from './self.js';
-import { lastOpenedDatabase } from './store/open.js';
 import { describeSqliteError } from './store/sqlite-errors.js';
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
@@ -151,7 +150,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export function report(error: unknown, verbose: boolean): number {
-  const sqlite = describeSqliteError(error, lastOpenedDatabase() ?? 'the database');
+  // Errors from an open store were named by withStore; these came from outside one.
+  const sqlite = describeSqliteError(error, 'the database');
   const known = error instanceof LifelineError ? error : sqlite;
   if (known !== null) {
     process.stderr.write(`lifeline: ${visible(known.message)}\n`);

@@ -9,7 +9,7 @@ import { printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
 import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
-import { dbArg, openForWrite, repeatedOption } from './shared.js';
+import { dbArg, repeatedOption, withStore } from './shared.js';
 
 const args = {
   name: { type: 'positional', required: false, description: 'instance name (default: the command name and a free number)' },
@@ -47,8 +47,7 @@ export default defineCommand({
     if (typeof own.name === 'string') checkName(own.name);
     const mode = modeFromFlags(rawArgs, { detach: own.detach === true }) ?? { kind: 'foreground' };
 
-    const { ctx, paths } = openForWrite(own);
-    try {
+    return withStore(own, 'create', async ({ ctx, paths }) => {
       const name = typeof own.name === 'string' ? own.name : defaultName(argv[0]!, new Set(ctx.store.knownNames()));
       const spec: LaunchSpec = {
         name,
@@ -65,8 +64,6 @@ export default defineCommand({
       if (started.kind === 'foreground') return started.exitCode;
       printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
       return 0;
-    } finally {
-      ctx.store.close();
-    }
+    });
   },
 });

@@ -93,7 +93,7 @@ export default defineCommand({
         report = reconcile(createContext(store, probe, bootId), { dryRun, force: args.force === true });
       } catch (error) {
         if (args.quiet === true && isBusy(error)) return 0;
-        throw error;
+        throw store.describeError(error);
       } finally {
         store.close();
       }

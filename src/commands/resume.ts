@@ -8,7 +8,7 @@ import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { reportGhost } from './launch.js';
 import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
 import { restoreAll } from './restore.js';
-import { dbArg, jsonArg, openExistingForWrite, openForRead } from './shared.js';
+import { dbArg, jsonArg, withStore } from './shared.js';
 
 function describeMode(mode: LaunchMode, where: string | null): string {
   if (mode.kind === 'tmux') return `in tmux window ${where}`;
@@ -37,11 +37,12 @@ export default defineCommand({
     const name = checkName(args.name);
     const asked = modeFromFlags(rawArgs, { detach: args.detach === true, foreground: args.foreground === true });
     const cwd = typeof args.cwd === 'string' ? resolve(args.cwd) : null;
+    const unknownStopped = (): never => {
+      throw unknownNameError(name, [], 'stopped instance');
+    };
 
     if (args['dry-run']) {
-      const { ctx, paths } = openForRead(args);
-      if (ctx === null) throw unknownNameError(name, [], 'stopped instance');
-      try {
+      withStore(args, 'read', ({ ctx, paths }) => {
         const mode = asked ?? rememberedMode(ctx, name);
         const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true });
         const where = whereOf(mode, name, paths);
@@ -49,16 +50,11 @@ export default defineCommand({
           const tmux = mode.kind === 'tmux' ? mode.session : null;
           printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: mode.kind === 'detached', tmux });
         } else printLine(`would run ${describeMode(mode, where)}, in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`);
-      } finally {
-        ctx.store.close();
-      }
+      }, unknownStopped);
       return 0;
     }
 
-    const opened = openExistingForWrite(args);
-    if (opened === null) throw unknownNameError(name, [], 'stopped instance');
-    const { ctx, paths } = opened;
-    try {
+    return withStore(args, 'write', async ({ ctx, paths }) => {
       const mode = asked ?? rememberedMode(ctx, name);
       const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false });
       const started = await startLife(ctx, plan.spec, mode, paths, reportGhost);
@@ -71,8 +67,6 @@ export default defineCommand({
       else if (started.kind === 'detached') printLine(visible(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${started.logFile}`));
       else printLine(visible(`${name} resumed (pid ${started.pid}) in ${plan.cwd}, ${describeStarted(started)}`));
       return 0;
-    } finally {
-      ctx.store.close();
-    }
+    }, unknownStopped);
   },
 });

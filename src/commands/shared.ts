@@ -1,6 +1,7 @@
+import type Database from 'better-sqlite3';
 import { LifelineError } from '../errors.js';
 import { createContext, type LifelineContext } from '../lifecycle/context.js';
-import { platformProbe } from '../proc/index.js';
+import { platformProbe, type ProcessProbe } from '../proc/index.js';
 import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths, type StatePaths } from '../store/paths.js';
@@ -24,6 +25,17 @@ export interface Opened {
   readonly paths: StatePaths;
 }
 
+/** The context over a just-opened database; the first read (the device id) may already meet a damaged page. */
+function contextOf(db: Database.Database, probe: ProcessProbe): LifelineContext {
+  const store = new Store(db);
+  try {
+    return createContext(store, probe);
+  } catch (error) {
+    store.close();
+    throw store.describeError(error);
+  }
+}
+
 function dbFlag(args: { db?: string | undefined }): string | undefined {
   return typeof args.db === 'string' ? args.db : undefined;
 }
@@ -34,7 +46,7 @@ export function openForWrite(args: { db?: string | undefined }): Opened {
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write')!;
-  return { ctx: createContext(new Store(db), probe), paths };
+  return { ctx: contextOf(db, probe), paths };
 }
 
 /**
@@ -46,7 +58,7 @@ export function openExistingForWrite(args: { db?: string | undefined }): Opened 
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write-existing');
-  return db === null ? null : { ctx: createContext(new Store(db), probe), paths };
+  return db === null ? null : { ctx: contextOf(db, probe), paths };
 }
 
 /** Opens read-only for a command that only reads; null when there is no database yet. */
@@ -55,7 +67,55 @@ export function openForRead(args: { db?: string | undefined }): (Opened & { ctx:
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'read');
-  return db === null ? { ctx: null, paths } : { ctx: createContext(new Store(db), probe), paths };
+  return db === null ? { ctx: null, paths } : { ctx: contextOf(db, probe), paths };
+}
+
+function openExistingForRead(args: { db?: string | undefined }): Opened | null {
+  const read = openForRead(args);
+  return read.ctx === null ? null : { ctx: read.ctx, paths: read.paths };
+}
+
+/**
+ * How a command opens the database:
+ * - `read`: read-only, never creates or changes a file; with no database yet (or an empty file) it
+ *   calls `missing` instead of `run` — nothing was ever recorded.
+ * - `write`: writes a database that exists, never creates one (stop, bind, r, forget: a mistyped name
+ *   on a fresh machine leaves no state behind); with none it calls `missing`.
+ * - `create`: creates and migrates the database when there is none (launch, track).
+ */
+export type StoreMode = 'read' | 'write' | 'create';
+
+/**
+ * Opens the database, runs `run`, and closes it when `run` returns or its promise settles, also when
+ * it throws; a SQLite failure leaves as a LifelineError that names the file.
+ */
+export function withStore<T>(args: { db?: string | undefined }, mode: 'create', run: (opened: Opened) => T): T;
+export function withStore<T>(args: { db?: string | undefined }, mode: 'read' | 'write', run: (opened: Opened) => T, missing: () => T): T;
+export function withStore<T>(args: { db?: string | undefined }, mode: StoreMode, run: (opened: Opened) => T, missing?: () => T): T {
+  const opened = mode === 'create' ? openForWrite(args) : mode === 'write' ? openExistingForWrite(args) : openExistingForRead(args);
+  if (opened === null) return missing!();
+  const { store } = opened.ctx;
+  let result: T;
+  try {
+    result = run(opened);
+  } catch (error) {
+    store.close();
+    throw store.describeError(error);
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (value: unknown) => {
+        store.close();
+        return value;
+      },
+      (error: unknown) => {
+        store.close();
+        throw store.describeError(error);
+      },
+    ) as T;
+  }
+  store.close();
+  return result;
 }
 
 /**
