@@ -5,7 +5,7 @@
  * is loaded only when needed.
  */
 import './no-debugger.js';
-import { runGuarded } from './commands/reconcile-guarded.js';
+import { runGuarded } from './guarded.js';
 import { visible } from './output.js';
 import { mainScript } from './self.js';
 
@@ -20,8 +20,8 @@ async function run(): Promise<number> {
     return 1;
   }
   if (argv[0] === 'reconcile' && !argv.includes('--dry-run') && !argv.includes('--force')) {
-    const guarded = runGuarded(argv.slice(1));
-    if (guarded !== null) return guarded;
+    const code = runGuarded(argv.slice(1)); // null: not handled on the fast path
+    if (code !== null) return code;
   }
   // An absolute path works both as an ESM specifier and for require().
   const loaded = (await import(mainScript)) as MainModule & { default?: MainModule };

@@ -1,3 +1,6 @@
+import { stripAnsi, visible } from './output.js';
+import { describeSqliteError } from './store/sqlite-errors.js';
+
 /**
  * The one error type the core throws. `code` tells the CLI which exit status to use; `message` is
  * written for the user and printed as `lifeline: <message>`.
@@ -35,4 +38,27 @@ export class LifelineError extends Error {
 /** Usage errors exit 2 (like a shell builtin's misuse); every other failure exits 1. */
 export function exitCodeFor(error: LifelineError): number {
   return error.code === 'usage' || error.code === 'invalid-name' ? 2 : 1;
+}
+
+/**
+ * The one place an error becomes a line on stderr and an exit status: a LifelineError, a SQLite
+ * failure from outside an open store (withStore names the file of its own), a citty usage error, or
+ * the unexpected, with its stack only under --verbose or DEBUG.
+ */
+export function report(error: unknown, verbose: boolean): number {
+  const sqlite = describeSqliteError(error, 'the database');
+  const known = error instanceof LifelineError ? error : sqlite;
+  if (known !== null) {
+    process.stderr.write(`lifeline: ${visible(known.message)}\n`);
+    if (verbose && known.stack !== undefined) process.stderr.write(`${known.stack}\n`);
+    return exitCodeFor(known);
+  }
+  if ((error as Error | null)?.name === 'CLIError') {
+    process.stderr.write(`lifeline: ${visible(stripAnsi((error as Error).message))}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`lifeline: unexpected error: ${visible(message.split('\n')[0]!)}\n`);
+  if (verbose) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+  return 1;
 }

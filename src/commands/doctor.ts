@@ -2,6 +2,7 @@ import { defineCommand } from 'citty';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
+import { loginItemPlan } from '../integration/login-item.js';
 import { rcFile, SHELLS, SNIPPET_BEGIN } from '../integration/shell.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
@@ -10,7 +11,6 @@ import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { Store } from '../store/store.js';
-import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
 import { trustProblems } from './doctor-trust.js';
 

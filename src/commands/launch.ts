@@ -1,14 +1,14 @@
 import { defineCommand, parseArgs } from 'citty';
+import { splitAtDashes } from '../argv.js';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
-import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
+import type { LaunchSpec } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
-import { notices } from '../notices.js';
 import { printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
-import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
+import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
 import { dbArg, repeatedOption, withStore } from './shared.js';
 
 const args = {
@@ -23,23 +23,18 @@ const args = {
   ...dbArg,
 } as const;
 
-export function reportGhost(reservation: Reservation): void {
-  const ghost = reservation.ghost;
-  if (ghost?.stopped) notices.info(visible(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`));
-}
-
 export default defineCommand({
   meta: { name: 'launch', description: 'Start a program and track it: lifeline launch [NAME] [options] -- CMD [ARGS...]' },
   args,
   async run({ rawArgs }) {
-    const dashes = rawArgs.indexOf('--');
-    const reserved = dashes < 0 ? parseArgs<typeof args>(rawArgs, args) : null;
+    const split = splitAtDashes(rawArgs);
+    const reserved = split === null ? parseArgs<typeof args>(rawArgs, args) : null;
     if (typeof reserved?.reserved === 'string') return launchReserved({ ...reserved, reserved: reserved.reserved });
-    if (dashes < 0) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
-    const argv = rawArgs.slice(dashes + 1);
+    if (split === null) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
+    const argv = split.program;
     if (argv.length === 0 || argv[0] === '') throw new LifelineError('usage', 'no command after --');
     // Parsed again without the program's own words, which citty would otherwise read as positionals.
-    const own = parseArgs<typeof args>(rawArgs.slice(0, dashes), args);
+    const own = parseArgs<typeof args>(split.own, args);
     if (own._.length > 1) throw new LifelineError('usage', `unexpected ${JSON.stringify(own._[1])} before --`);
     const bindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
     const resumeArgv = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;

@@ -5,8 +5,7 @@ import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume } from '../lifecycle/resume.js';
 import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
-import { reportGhost } from './launch.js';
-import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
+import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
 import { restoreAll } from './restore.js';
 import { dbArg, jsonArg, withStore } from './shared.js';
 

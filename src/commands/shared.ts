@@ -7,6 +7,8 @@ import { openDatabase } from '../store/open.js';
 import { resolvePaths, type StatePaths } from '../store/paths.js';
 import { Store } from '../store/store.js';
 
+export { repeatedOption } from '../argv.js';
+
 /** `--db` is accepted by every command (SPEC §4). */
 export const dbArg = {
   db: { type: 'string', description: 'database file (default: $LIFELINE_DB, else $LIFELINE_HOME/lifeline.db)', valueHint: 'path' },
@@ -116,28 +118,6 @@ export function withStore<T>(args: { db?: string | undefined }, mode: StoreMode,
   }
   store.close();
   return result;
-}
-
-/**
- * Values of a repeatable option (`--bind a=1 --bind b=2`) from the words before `--`. citty keeps
- * only the last value of a repeated string option, so repeated ones are collected here.
- */
-export function repeatedOption(rawArgs: readonly string[], name: string): string[] {
-  const values: string[] = [];
-  const end = rawArgs.indexOf('--');
-  const words = end < 0 ? rawArgs : rawArgs.slice(0, end);
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (word === `--${name}`) {
-      const value = words[i + 1];
-      if (value === undefined) throw new LifelineError('usage', `--${name} needs a value`);
-      values.push(value);
-      i++;
-    } else if (word.startsWith(`--${name}=`)) {
-      values.push(word.slice(name.length + 3));
-    }
-  }
-  return values;
 }
 
 /** Positional words after the first one (the command's own name argument). */

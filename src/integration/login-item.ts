@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { LifelineError } from '../errors.js';
+import { cliScript } from '../self.js';
+import { resolvePaths } from '../store/paths.js';
 
 /** What the login item runs, with absolute paths only: a login session has no PATH of the user's shell. */
 export interface LoginTarget {
@@ -137,4 +141,20 @@ export function removeLoginItem(plan: LoginItemPlan): 'removed' | 'absent' | 'ch
 
 export function loginItemInstalled(plan: LoginItemPlan): boolean {
   return existsSync(plan.path);
+}
+
+/** The login item for this machine and database (`login-item` installs it, `doctor` looks for it). */
+export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = process.env): LoginItemPlan {
+  const paths = resolvePaths(db, env);
+  const target = {
+    node: process.execPath,
+    cli: cliScript,
+    db: paths.dbChosen ? paths.db : null,
+    home: paths.home,
+    userHome: env['HOME'] || homedir(),
+    configHome: env['XDG_CONFIG_HOME'] || null,
+  };
+  if (process.platform === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);
+  if (process.platform === 'linux') return systemdUnit(target);
+  throw new LifelineError('unsupported-platform', `login items are not supported on ${process.platform}`);
 }
