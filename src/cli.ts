@@ -7,6 +7,7 @@
 import './no-debugger.js';
 import { runGuarded } from './guarded.js';
 import { visible } from './output.js';
+import { platform } from './proc/index.js';
 import { mainScript } from './self.js';
 
 type MainModule = typeof import('./main.js');
@@ -15,7 +16,7 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || (process.env['DEBUG'] ?? '') !== '';
 
 async function run(): Promise<number> {
-  if (process.platform === 'win32') {
+  if (platform() === 'win32') {
     process.stderr.write('lifeline: Windows is not supported (lifeline needs Linux or macOS)\n');
     return 1;
   }

@@ -1,6 +1,6 @@
 import { alreadyReconciled, alreadyReconciledMessage } from './lifecycle/boot-guard.js';
 import { printJson, printLine } from './output.js';
-import { procRoot } from './proc/index.js';
+import { platform, procRoot } from './proc/index.js';
 import { LinuxProbe } from './proc/linux.js';
 import { checkStateFolder } from './store/files.js';
 import { openDatabase } from './store/open.js';
@@ -33,7 +33,7 @@ function guardedFlags(args: readonly string[]): { quiet: boolean; json: boolean;
  */
 export function runGuarded(args: readonly string[]): number | null {
   const flags = guardedFlags(args);
-  if (flags === null || process.platform !== 'linux') return null;
+  if (flags === null || platform() !== 'linux') return null;
   try {
     const paths = resolvePaths(flags.db);
     checkStateFolder(paths.home); // One stat; any refusal goes the full way, which prints it.

@@ -69,7 +69,7 @@ function rootUsage(): string {
     'Commands:',
     ...lines,
     '',
-    'Every command takes --db PATH and --help.',
+    'Every command takes --db PATH and --help; --verbose (or DEBUG=1) adds the stack trace to an unexpected error.',
   ].join('\n');
 }
 

@@ -6,7 +6,7 @@ import { loginItemPlan } from '../integration/login-item.js';
 import { rcFile, SHELLS, SNIPPET_BEGIN } from '../integration/shell.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
-import { platformProbe, procRoot } from '../proc/index.js';
+import { platform, platformProbe, procRoot } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
@@ -56,7 +56,7 @@ function examine(dbFlag: string | undefined): Report {
   const warnings: string[] = [];
   const userHome = process.env['HOME'] || homedir();
   const report: Report = {
-    platform: { name: process.platform, supported: false },
+    platform: { name: platform(), supported: false },
     boot: { id: null, source: null },
     proc_root: procRoot(),
     state_folder: { path: paths.home, exists: existsSync(paths.home), mode: modeOf(paths.home) },

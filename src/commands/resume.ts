@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { planResume } from '../lifecycle/resume.js';
+import { prepareResume } from '../lifecycle/resume.js';
 import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
@@ -43,7 +43,7 @@ export default defineCommand({
     if (args['dry-run']) {
       withStore(args, 'read', ({ ctx, paths }) => {
         const mode = asked ?? rememberedMode(ctx, name);
-        const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true });
+        const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true });
         const where = whereOf(mode, name, paths);
         if (args.json) {
           const tmux = mode.kind === 'tmux' ? mode.session : null;
@@ -55,7 +55,7 @@ export default defineCommand({
 
     return withStore(args, 'write', async ({ ctx, paths }) => {
       const mode = asked ?? rememberedMode(ctx, name);
-      const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false });
+      const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false });
       const started = await startLife(ctx, plan.spec, mode, paths, reportGhost);
       const common = { name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom };
       if (started.kind === 'foreground') {

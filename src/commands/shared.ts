@@ -18,10 +18,6 @@ export const jsonArg = {
   json: { type: 'boolean', description: 'print JSON for scripts' },
 } as const;
 
-export const verboseArg = {
-  verbose: { type: 'boolean', description: 'show stack traces of unexpected errors' },
-} as const;
-
 export interface Opened {
   readonly ctx: LifelineContext;
   readonly paths: StatePaths;

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LifelineError } from '../errors.js';
+import { platform } from '../proc/index.js';
 import { cliScript } from '../self.js';
 import { resolvePaths } from '../store/paths.js';
 
@@ -154,7 +155,8 @@ export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = p
     userHome: env['HOME'] || homedir(),
     configHome: env['XDG_CONFIG_HOME'] || null,
   };
-  if (process.platform === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);
-  if (process.platform === 'linux') return systemdUnit(target);
-  throw new LifelineError('unsupported-platform', `login items are not supported on ${process.platform}`);
+  const os = platform();
+  if (os === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);
+  if (os === 'linux') return systemdUnit(target);
+  throw new LifelineError('unsupported-platform', `login items are not supported on ${os}`);
 }

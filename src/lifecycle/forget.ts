@@ -26,7 +26,7 @@ export function forget(ctx: LifelineContext, names: readonly string[] | 'all-sto
       const row = store.getInstance(name);
       if (row !== null) {
         const verdict = judge(row, ctx);
-        const what = verdict.verdict === 'alive' ? `is running (pid ${verdict.process.pid})` : verdict.verdict === 'dead' ? `has a row not yet reconciled (${verdict.reason})` : `is live (${verdict.why})`;
+        const what = verdict.kind === 'alive' ? `is running (pid ${verdict.process.pid})` : verdict.kind === 'dead' ? `has a row not yet reconciled (${verdict.reason})` : `is live (${verdict.why})`;
         throw new LifelineError('name-taken', `${name} ${what}; only a stopped instance can be forgotten (lifeline stop ${name} first)`);
       }
       const stop = store.latestEvent(name, 'life.stopped');

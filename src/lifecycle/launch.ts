@@ -42,13 +42,13 @@ export function clearName(ctx: LifelineContext, name: string): StopOutcome | nul
   const holder = ctx.store.getInstance(name);
   if (holder === null) return null;
   const verdict = judge(holder, ctx);
-  if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
+  if (verdict.kind !== 'dead') throw nameTaken(name, verdict);
   return stopInstance(ctx, { name, by: 'user', reason: verdict.reason });
 }
 
 /** Why a name cannot be taken: its holder is verified alive, or cannot be verified at all. */
-export function nameTaken(name: string, verdict: Exclude<Verdict, { verdict: 'dead' }>): LifelineError {
-  if (verdict.verdict === 'alive') {
+export function nameTaken(name: string, verdict: Exclude<Verdict, { kind: 'dead' }>): LifelineError {
+  if (verdict.kind === 'alive') {
     return new LifelineError('name-taken', `${name} is running (pid ${verdict.process.pid}); stop it first or pick another name`);
   }
   const why = { remote: 'belongs to another device', launching: 'is being launched right now', 'no-pid': 'is registered without a process' }[verdict.why];

@@ -112,16 +112,16 @@ function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, 
 }
 
 /**
- * Works out how to bring `name` back from its newest `life.stopped` snapshot. A ghost still holding
- * the name goes through the stop path first (its snapshot is then the newest); a verified live
- * holder is refused. With `dryRun`, nothing is written: a ghost's plan comes from its row as it is.
- * Every refusal comes before the first write.
+ * Makes `name` ready to be brought back and says how: from its newest `life.stopped` snapshot. This
+ * writes: a ghost still holding the name goes through the stop path first (its snapshot is then the
+ * newest); a verified live holder is refused. With `dryRun`, nothing is written: a ghost's plan comes
+ * from its row as it is. Every refusal comes before the first write.
  */
-export function planResume(ctx: LifelineContext, name: string, options: ResumeOptions & { dryRun: boolean }): ResumePlan {
+export function prepareResume(ctx: LifelineContext, name: string, options: ResumeOptions & { dryRun: boolean }): ResumePlan {
   const holder = ctx.store.getInstance(name);
   if (holder !== null) {
     const verdict = judge(holder, ctx);
-    if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
+    if (verdict.kind !== 'dead') throw nameTaken(name, verdict);
     // Planned from the row as it is first: a missing folder or binding fails before anything is written.
     const plan = planFrom(name, viewOfRow(ctx, holder), null, options);
     if (options.dryRun) return plan;
@@ -134,10 +134,10 @@ export function planResume(ctx: LifelineContext, name: string, options: ResumeOp
 
 /**
  * What `r NAME` would run, also while the instance lives (for `show`): planned from its row when it
- * has one, else from its newest snapshot, the way `planResume` plans it. Writes nothing.
+ * has one, else from its newest snapshot, the way `prepareResume` plans it. Writes nothing.
  */
 export function previewResume(ctx: LifelineContext, name: string, options: ResumeOptions): ResumePlan {
   const holder = ctx.store.getInstance(name);
-  if (holder === null) return planResume(ctx, name, { ...options, dryRun: true });
+  if (holder === null) return prepareResume(ctx, name, { ...options, dryRun: true });
   return planFrom(name, viewOfRow(ctx, holder), null, options);
 }

@@ -66,10 +66,10 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
     let target: VerifiedProcess | null = null;
     if (request.reason === 'verify') {
       const verdict = judge(row, ctx);
-      if (verdict.verdict === 'dead') reason = verdict.reason;
+      if (verdict.kind === 'dead') reason = verdict.reason;
       else {
         reason = 'stopped';
-        if (verdict.verdict === 'alive') {
+        if (verdict.kind === 'alive') {
           target = verdict.process;
           request.checkTarget?.(target, row.name);
         }
