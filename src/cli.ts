@@ -8,9 +8,10 @@ import './no-debugger.js';
 import { runGuarded } from './guarded.js';
 import { visible } from './output.js';
 import { platform } from './proc/index.js';
-import { mainScript } from './self.js';
+import { hookScript, mainScript } from './self.js';
 
 type MainModule = typeof import('./main.js');
+type HookModule = typeof import('./hook.js');
 
 const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || (process.env['DEBUG'] ?? '') !== '';
@@ -23,6 +24,11 @@ async function run(): Promise<number> {
   if (argv[0] === 'reconcile' && !argv.includes('--dry-run') && !argv.includes('--force')) {
     const code = runGuarded(argv.slice(1)); // null: not handled on the fast path
     if (code !== null) return code;
+  }
+  // An agent's start hook: its own small bundle, since the agent waits for it (always exits 0).
+  if (argv[0] === 'hook' && !argv.includes('--help') && !argv.includes('-h')) {
+    const loaded = (await import(hookScript)) as HookModule & { default?: HookModule };
+    return (typeof loaded.runHook === 'function' ? loaded : loaded.default!).runHook(argv.slice(1));
   }
   // An absolute path works both as an ESM specifier and for require().
   const loaded = (await import(mainScript)) as MainModule & { default?: MainModule };

@@ -2,7 +2,9 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { checkOptions, hoistGlobals } from './argv.js';
 import { readFileSync } from 'node:fs';
+import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
 import { LifelineError } from './errors.js';
+import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, stripAnsi } from './output.js';
 import { packageJson } from './self.js';
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, Loader> = {
   logs: load(() => import('./commands/logs.js')),
   forget: load(() => import('./commands/forget.js')),
   show: load(() => import('./commands/show.js')),
+  hook: load(() => import('./commands/hook.js')),
+  agents: load(() => import('./commands/agents.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -51,6 +55,8 @@ const DESCRIPTIONS: Record<string, string> = {
   logs: 'the output of a detached instance (-f follows it)',
   forget: 'hide stopped instances from list --all and r --all',
   show: 'one instance: row or snapshot, bindings, the command r would run, events',
+  agents: "install lifeline's session hook in claude, codex and gemini (install|uninstall|status)",
+  hook: "run by an agent's start hook: records its session (prints nothing)",
 };
 
 function version(): string {
@@ -74,6 +80,9 @@ function rootUsage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  claimShellHandoff(); // Out of the environment before anything can start a program.
+  checkArgvBytes(argv);
+  checkEnvironmentBytes();
   const { command, rest } = hoistGlobals(argv);
   if (command === '--version' || command === '-v') {
     printLine(version());
@@ -95,7 +104,10 @@ export async function main(argv: string[]): Promise<number> {
     printLine(stripAnsi(await renderUsage(cmd, { meta: { name: 'lifeline', version: version() } })).replace(/[ \t]+$/gm, ''));
     return 0;
   }
-  checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
+  // Run by an agent, which waits for it: no option check, nothing on stdout, always 0.
+  if (command === 'hook') return (await import('./commands/hook-run.js')).runHook(rest);
+  // `launch x claude --model opus`: the missing `--` is the mistake, not claude's option (launch says so).
+  if (!(command === 'launch' && !rest.includes('--'))) checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
   const { result } = await runCommand(cmd, { rawArgs: rest });
   return typeof result === 'number' ? result : 0;
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { cli, cliJson } from './helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
-import { bootId, isAlive, startSleeper } from './helpers/processes.js';
+import { bootId, cleanupLater, isAlive, startSleeper } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
 
 interface Plan {
@@ -28,7 +28,7 @@ test('r fills the resume template from the bindings, in the recorded folder, and
   // The agent's hook binds its session id; it ends; the snapshot keeps the binding.
   insertRow(home.db, { name: 'alice', pid: null, boot_id: bootId(), cwd: project, resume_argv: ['sh', '-c', 'echo "$0 $1 $2 $PWD"', '{session}', '{name}', '{port}'] });
   assert.equal(cli(['bind', 'alice', 'session=old', 'port=1'], home.env).code, 0);
-  assert.equal(cli(['bind', 'alice', 'session=abc-123'], home.env).code, 0, 'the newest binding of a kind wins');
+  assert.equal(cli(['bind', 'alice', 'session=abc-123'], home.env).code, 0, 'session is single-valued: the new one replaces the old');
   assert.equal(cli(['stop', 'alice'], home.env).code, 0);
   const snapshotId = events(home.db, 'life.stopped').at(-1)!.id;
 
@@ -43,8 +43,8 @@ test('r fills the resume template from the bindings, in the recorded folder, and
   const restored = events(home.db, 'life.stopped').at(-1)!.data.snapshot!['bindings'];
   assert.deepEqual(
     restored,
-    [{ kind: 'session', value: 'old' }, { kind: 'port', value: '1' }, { kind: 'session', value: 'abc-123' }],
-    'every binding restored, in order',
+    [{ kind: 'port', value: '1' }, { kind: 'session', value: 'abc-123' }],
+    'every binding restored, in order (session holds one value)',
   );
 });
 
@@ -70,6 +70,7 @@ test('r refuses a name held by a verified live instance, and stops a ghost first
   const home = makeHome();
   assert.equal(cli(['launch', 'carol', '--detach', '--', 'sleep', '300'], home.env).code, 0);
   const pid = Number(rows(home.db)[0]!['pid']);
+  cleanupLater(pid);
   const refused = cli(['r', 'carol'], home.env);
   assert.equal(refused.code, 1);
   assert.equal(refused.stderr, `lifeline: carol is running (pid ${pid}); stop it first or pick another name\n`);

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
 import { loginItemPlan } from '../integration/login-item.js';
 import { rcFile, SHELLS, SNIPPET_BEGIN } from '../integration/shell.js';
+import { describeWaiting } from '../lifecycle/waiting.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
 import { platform, platformProbe, procRoot } from '../proc/index.js';
@@ -11,6 +12,7 @@ import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { Store } from '../store/store.js';
+import { agentHookReport } from './agents.js';
 import { dbArg, jsonArg } from './shared.js';
 import { trustProblems } from './doctor-trust.js';
 
@@ -30,6 +32,10 @@ interface Report {
   shell_snippet: Record<string, { file: string; present: boolean }>;
   login_item: { path: string | null; installed: boolean };
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
+  /** What waits while a launched program runs: the dash waiter, or the Node fallback and why. */
+  waiting: ReturnType<typeof describeWaiting>;
+  /** Each agent's lifeline hook: installed, missing, stale, unreadable, or no-config (the agent is not set up here). */
+  agent_hooks: Record<string, string>;
   problems: string[];
   warnings: string[];
 }
@@ -67,6 +73,8 @@ function examine(dbFlag: string | undefined): Report {
     })),
     login_item: { path: null, installed: false },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
+    waiting: describeWaiting(),
+    agent_hooks: {},
     problems,
     warnings,
   };
@@ -117,6 +125,9 @@ function examine(dbFlag: string | undefined): Report {
   if (!report.login_item.installed && !Object.values(report.shell_snippet).some((s) => s.present)) {
     warnings.push('nothing runs reconcile at boot: add `lifeline init <shell>` to your rc file or run `lifeline login-item install`');
   }
+  const agents = agentHookReport(dbFlag);
+  report.agent_hooks = agents.states;
+  warnings.push(...agents.warnings);
   return report;
 }
 
@@ -141,7 +152,9 @@ export default defineCommand({
         printLine(`   ${shell.padEnd(14)} ${snippet.present ? 'snippet in' : 'no snippet in'} ${snippet.file}`);
       }
       printLine(`   login item     ${report.login_item.installed ? `installed (${report.login_item.path})` : 'not installed'}`);
+      for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
+      printLine(`   waiting        ${report.waiting.text}`);
       printLine(`   last reconcile ${last.at === null ? 'never' : `${formatTime(last.at)}, ${last.this_boot ? 'this boot' : `boot ${last.boot_id}`}`}`);
       for (const warning of report.warnings) printLine(`${paint('warning', 'yellow')}: ${visible(warning)}`);
       for (const problem of report.problems) printLine(`${paint('problem', 'red')}: ${visible(problem)}`);

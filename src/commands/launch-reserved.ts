@@ -18,9 +18,9 @@ export async function launchReserved(args: { name?: string | undefined; reserved
   const notWaiting = (): never => {
     throw new LifelineError('launch-failed', `no launch of ${name} is waiting to start`);
   };
-  return withStore(args, 'write', async ({ ctx }) => {
+  return withStore(args, 'write', async ({ ctx, paths }) => {
     try {
-      const result = await runReservedLife(ctx, name, Number(args.reserved), resumedFrom === undefined ? null : Number(resumedFrom));
+      const result = await runReservedLife(ctx, name, Number(args.reserved), resumedFrom === undefined ? null : Number(resumedFrom), paths);
       return result.exitCode;
     } catch (error) {
       if (!(error instanceof LifelineError)) throw error;

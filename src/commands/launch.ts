@@ -1,10 +1,13 @@
 import { defineCommand, parseArgs } from 'citty';
 import { splitAtDashes } from '../argv.js';
+import { prepareAgentLaunch } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
 import type { LaunchSpec } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
-import { splitShellWords } from '../lifecycle/template.js';
+import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
+import { notices } from '../notices.js';
+import { checkCwdBytes } from './bytes.js';
 import { printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
@@ -17,11 +20,24 @@ const args = {
   tag: { type: 'string', description: 'a free-form label shown by list' },
   resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
+  new: { type: 'boolean', description: 'start afresh even when NAME ended with a session that lifeline r NAME could resume' },
   ...tmuxArg,
   reserved: { type: 'string', description: 'internal: run the life that --tmux reserved', valueHint: 'created_at' },
   'resumed-from': { type: 'string', description: 'internal: with --reserved, the snapshot it resumes', valueHint: 'event id' },
   ...dbArg,
 } as const;
+
+/** Built-in placeholders of a resume template; any other must come from a binding. */
+const BUILT_IN_PLACEHOLDERS = ['name', 'cwd', 'session'];
+
+/** `--resume 'cmd {port}'` with no port bound yet works only if something binds it later: say so now. */
+function warnUnboundPlaceholders(template: readonly string[] | null, bindings: readonly { kind: string }[], name: string): void {
+  if (template === null) return;
+  const known = new Set([...BUILT_IN_PLACEHOLDERS, ...bindings.map((binding) => binding.kind)]);
+  for (const key of templatePlaceholders(template)) {
+    if (!known.has(key)) notices.warn(`the resume template uses {${key}}, which is not bound yet; bind it before lifeline r (lifeline bind ${name} ${key}=…)`);
+  }
+}
 
 export default defineCommand({
   meta: { name: 'launch', description: 'Start a program and track it: lifeline launch [NAME] [options] -- CMD [ARGS...]' },
@@ -36,17 +52,28 @@ export default defineCommand({
     // Parsed again without the program's own words, which citty would otherwise read as positionals.
     const own = parseArgs<typeof args>(split.own, args);
     if (own._.length > 1) throw new LifelineError('usage', `unexpected ${JSON.stringify(own._[1])} before --`);
-    const bindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
-    const resumeArgv = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
-    if (resumeArgv !== null && resumeArgv.length === 0) throw new LifelineError('usage', '--resume needs a command template');
+    const userBindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
+    // `--resume claude --resume {session}` (quotes forgotten) would keep only the last word.
+    if (repeatedOption(rawArgs, 'resume').length > 1) throw new LifelineError('usage', "--resume given twice; quote the whole template: --resume 'claude --resume {session}'");
+    const explicitTemplate = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
+    if (explicitTemplate !== null && explicitTemplate.length === 0) throw new LifelineError('usage', '--resume needs a command template');
     if (typeof own.name === 'string') checkName(own.name);
+    checkCwdBytes(); // process.cwd() would name another folder than the one the program must start in.
+    // claude/codex/gemini: a pre-assigned session id (bound before the program starts) and a resume template.
+    const agent = prepareAgentLaunch(argv);
+    const resumeArgv = explicitTemplate ?? agent?.resumeTemplate ?? null;
+    const bindings = agent?.session != null ? [{ kind: 'session', value: agent.session }, ...userBindings] : userBindings;
+    for (const option of explicitTemplate === null ? (agent?.unknownOptions ?? []) : []) {
+      notices.warn(`lifeline does not know ${agent!.agent.name}'s option ${visible(option)}; the resume template keeps it as a flag (pass --resume to set the template yourself)`);
+    }
+    warnUnboundPlaceholders(resumeArgv, bindings, typeof own.name === 'string' ? own.name : 'NAME');
     const mode = modeFromFlags(rawArgs, { detach: own.detach === true }) ?? { kind: 'foreground' };
 
     return withStore(own, 'create', async ({ ctx, paths }) => {
       const name = typeof own.name === 'string' ? own.name : defaultName(argv[0]!, new Set(ctx.store.knownNames()));
       const spec: LaunchSpec = {
         name,
-        argv,
+        argv: agent?.argv ?? argv,
         cwd: process.cwd(),
         tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
         resumeArgv,
@@ -54,6 +81,8 @@ export default defineCommand({
         bindings,
         resumedFrom: null,
         by: 'user',
+        registry: paths.dbChosen ? paths.db : null,
+        refuseResumable: typeof own.name === 'string' && own.new !== true,
       };
       const started = await startLife(ctx, spec, mode, paths, reportGhost);
       if (started.kind === 'foreground') return started.exitCode;

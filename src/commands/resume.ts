@@ -1,18 +1,37 @@
 import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { LifelineError } from '../errors.js';
+import { parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { prepareResume } from '../lifecycle/resume.js';
+import { prepareResume, type ResumePlan } from '../lifecycle/resume.js';
 import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
+import { notices } from '../notices.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
+import { resolvePaths } from '../store/paths.js';
 import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
 import { restoreAll } from './restore.js';
-import { dbArg, jsonArg, withStore } from './shared.js';
+import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
 
 function describeMode(mode: LaunchMode, where: string | null): string {
   if (mode.kind === 'tmux') return `in tmux window ${where}`;
   if (mode.kind === 'detached') return `detached (output: ${where})`;
   return 'in this terminal';
+}
+
+/** For an agent: whether `r` resumes its session or starts it fresh, and why (JSON fields, only for agents). */
+function agentFields(plan: ResumePlan): Record<string, unknown> {
+  const start = plan.agentStart;
+  if (start === null || start === undefined) return {};
+  return start.mode === 'fresh' ? { start: 'fresh', why: start.why } : { start: 'resume', session: start.session };
+}
+
+/** `would run …` for any program; for an agent, whether its session is resumed or it starts fresh. */
+function dryRunLine(plan: ResumePlan, how: string): string {
+  const start = plan.agentStart;
+  const command = `:\n  ${shellJoin(plan.argv)}`;
+  if (start?.mode === 'fresh') return `would start ${start.agent} fresh ${how}, in ${visible(plan.cwd)} (${visible(start.why)})${command}`;
+  if (start?.mode === 'resume') return `would resume ${start.agent} session ${visible(start.session)} ${how}, in ${visible(plan.cwd)}${command}`;
+  return `would run ${how}, in ${visible(plan.cwd)}${command}`;
 }
 
 export default defineCommand({
@@ -25,6 +44,7 @@ export default defineCommand({
     ...tmuxArg,
     'dry-run': { type: 'boolean', description: 'print the command and folder, run nothing' },
     cwd: { type: 'string', description: 'resume in this folder instead of the recorded one', valueHint: 'dir' },
+    bind: { type: 'string', description: 'add or override a binding for this resume (repeatable), e.g. session=ID', valueHint: 'kind=value' },
     spacing: { type: 'string', description: 'with --all: seconds between two starts (default 1)', valueHint: 's' },
     boot: { type: 'string', description: 'with --all: the pass of this boot id instead of the newest', valueHint: 'id' },
     ...jsonArg,
@@ -36,6 +56,8 @@ export default defineCommand({
     const name = checkName(args.name);
     const asked = modeFromFlags(rawArgs, { detach: args.detach === true, foreground: args.foreground === true });
     const cwd = typeof args.cwd === 'string' ? resolve(args.cwd) : null;
+    const chosen = resolvePaths(typeof args.db === 'string' ? args.db : undefined);
+    const agentOptions = { bind: repeatedOption(rawArgs, 'bind').map(parseBinding), registry: chosen.dbChosen ? chosen.db : null };
     const unknownStopped = (): never => {
       throw unknownNameError(name, [], 'stopped instance');
     };
@@ -43,23 +65,26 @@ export default defineCommand({
     if (args['dry-run']) {
       withStore(args, 'read', ({ ctx, paths }) => {
         const mode = asked ?? rememberedMode(ctx, name);
-        const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true });
+        const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true, ...agentOptions });
         const where = whereOf(mode, name, paths);
         if (args.json) {
           const tmux = mode.kind === 'tmux' ? mode.session : null;
-          printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: mode.kind === 'detached', tmux });
-        } else printLine(`would run ${describeMode(mode, where)}, in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`);
+          printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: mode.kind === 'detached', tmux, ...agentFields(plan) });
+        } else printLine(dryRunLine(plan, describeMode(mode, where)));
       }, unknownStopped);
       return 0;
     }
 
     return withStore(args, 'write', async ({ ctx, paths }) => {
       const mode = asked ?? rememberedMode(ctx, name);
-      const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false });
-      const started = await startLife(ctx, plan.spec, mode, paths, reportGhost);
+      const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false, ...agentOptions });
+      if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${visible(plan.agentStart.why)}; starting ${plan.agentStart.agent} fresh in ${visible(plan.cwd)}`);
+      const report = (pid: number, exitCode: number): object => ({ name, pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: exitCode });
+      const started = await startLife(ctx, plan.spec, mode, paths, reportGhost, args.json ? report : null);
       const common = { name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom };
       if (started.kind === 'foreground') {
-        if (args.json) printJson({ ...common, exit_code: started.exitCode });
+        // Handed off to the sh entry, which prints the report once the program has ended.
+        if (args.json && started.handedOff !== true) printJson(report(started.pid, started.exitCode));
         return started.exitCode;
       }
       if (args.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });

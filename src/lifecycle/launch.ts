@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
+import { writeBindings } from './bindings.js';
 import type { LifelineContext } from './context.js';
 import { encodeLifeEvent } from './life-log.js';
+import { refuseResumableName } from './resumable.js';
 import { stopInstance, type StopOutcome } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
-import { exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
+import { DB_ENV, exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
 
 export interface Binding {
   readonly kind: string;
@@ -25,6 +29,13 @@ export interface LaunchSpec {
   /** The `life.stopped` event this life resumes, for `life.started.resumed_from`. */
   readonly resumedFrom: number | null;
   readonly by: StartedBy;
+  /**
+   * The database, absolute, when lifeline runs on a chosen one (`--db`, `LIFELINE_DB`): passed to
+   * the program as LIFELINE_DB so that its hooks find the same registry (SPEC §6).
+   */
+  readonly registry?: string | null;
+  /** `launch NAME` (without `--new`): refuse a name whose last life ended with a session that `r` could resume. */
+  readonly refuseResumable?: boolean;
 }
 
 export interface Reservation {
@@ -63,6 +74,7 @@ export function nameTaken(name: string, verdict: Exclude<Verdict, { kind: 'dead'
 export function reserveName(ctx: LifelineContext, spec: LaunchSpec): Reservation {
   const { store } = ctx;
   return store.writeTransaction(() => {
+    if (spec.refuseResumable === true) refuseResumableName(ctx, spec.name);
     const ghost = clearName(ctx, spec.name);
     const createdAtMs = ctx.now();
     const marker = randomUUID();
@@ -81,14 +93,19 @@ export function reserveName(ctx: LifelineContext, spec: LaunchSpec): Reservation
       tag: spec.tag,
       detached: spec.detached,
     });
-    for (const binding of spec.bindings) store.addBinding(spec.name, binding.kind, binding.value, createdAtMs);
+    writeBindings(store, spec.name, spec.bindings, createdAtMs);
     return { key: { name: spec.name, createdAtMs, marker }, ghost };
   });
 }
 
-/** The program's environment: the caller's, plus the marker and the name, nothing else recorded. */
-export function programEnv(key: Reservation['key'], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, [MARKER_ENV]: key.marker, [NAME_ENV]: key.name };
+/**
+ * The program's environment: the caller's, plus the marker and the name, nothing else recorded;
+ * and the registry's absolute path when lifeline runs on a chosen database.
+ */
+export function programEnv(key: Reservation['key'], base: NodeJS.ProcessEnv = process.env, registry: string | null = null): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, [MARKER_ENV]: key.marker, [NAME_ENV]: key.name };
+  if (registry !== null) env[DB_ENV] = registry;
+  return env;
 }
 
 /**
@@ -102,7 +119,7 @@ export function spawnProgram(
 ): Promise<ChildProcess> {
   const [command, ...args] = spec.argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, { cwd: spec.cwd, env: programEnv(key), stdio, detached: spec.detached });
+    const child = spawn(command!, args, { cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio, detached: spec.detached });
     child.once('spawn', () => resolve(child));
     child.once('error', reject);
   });
@@ -144,8 +161,54 @@ export function recordExit(
   return outcome.stopped ? outcome.reason : null;
 }
 
+/** Linux refuses one string over 32 pages (MAX_ARG_STRLEN), and all of them over ARG_MAX (2 MiB by default). */
+const MAX_ARG_STRLEN = 32 * 4096;
+const ARG_MAX = 2 * 1024 * 1024;
+
+function tooLongForExec(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  let total = 0;
+  const strings = [...argv, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`)];
+  for (const text of strings) {
+    const bytes = Buffer.byteLength(text) + 1;
+    if (bytes > MAX_ARG_STRLEN) return true;
+    total += bytes + 8;
+  }
+  return total > ARG_MAX;
+}
+
+/**
+ * What exec would say about the command before a waiter runs it, the way execvp looks it up (PATH
+ * from the program's environment): a missing or non-executable command is then refused by
+ * lifeline in one line, as when Node starts it, instead of by `env` from inside the waiter.
+ */
+export function commandProblem(spec: LaunchSpec, env: NodeJS.ProcessEnv = process.env): NodeJS.ErrnoException | null {
+  const command = spec.argv[0]!;
+  if (tooLongForExec(spec.argv, env)) return Object.assign(new Error('argument list too long'), { code: 'E2BIG' });
+  const candidates = command.includes('/')
+    ? [resolvePath(spec.cwd, command)]
+    : (env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((folder) => join(resolvePath(spec.cwd, folder || '.'), command));
+  let denied = false;
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return Object.assign(new Error(denied ? 'permission denied' : 'not found'), { code: denied ? 'EACCES' : 'ENOENT' });
+}
+
 export function spawnFailureMessage(command: string, error: unknown): LifelineError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'command not found'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'E2BIG'
+          ? 'its arguments and environment are too long for exec (E2BIG)'
+          : (error as Error).message;
   return new LifelineError('launch-failed', `cannot start ${command}: ${why}`);
 }

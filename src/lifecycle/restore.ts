@@ -118,7 +118,8 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
     let plan: ResumePlan;
     try {
       // No row holds the name (checked above), so planning writes nothing.
-      plan = prepareResume(ctx, name, { cwd: null, detached: options.mode?.kind === 'detached', dryRun: options.dryRun });
+      const registry = options.paths.dbChosen ? options.paths.db : null;
+      plan = prepareResume(ctx, name, { cwd: null, detached: options.mode?.kind === 'detached', dryRun: options.dryRun, registry });
     } catch (error) {
       if (error instanceof LifelineError && error.code === 'missing-folder') skip(`folder gone: ${snapshotCwd(stop)}`);
       else settle(index, { name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: null });
