@@ -40,7 +40,8 @@ export function checkOptions(words: readonly string[], argsDef: ArgsDef, command
   );
   for (let i = 0; i < own.length; i++) {
     const word = own[i]!;
-    if (!word.startsWith('-') || word === '-' || /^-\d/.test(word)) continue;
+    // `-1` is no option of lifeline's and no name either: refused, never silently dropped.
+    if (!word.startsWith('-') || word === '-') continue;
     const body = word.replace(/^--?/, '');
     const [flag, inline] = body.includes('=') ? [body.slice(0, body.indexOf('=')), body.slice(body.indexOf('=') + 1)] : [body, undefined];
     if (flag === 'verbose') continue;
