@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,4 +127,31 @@ test('hang-up: closing the terminal ends the program with SIGHUP, recorded; unde
   assert.equal(cli(['stop', 'nh'], home.env).code, 0);
   await waitFor('the stop', () => !isAlive(survivor));
   assert.deepEqual(reasons(home, 'nh'), ['stopped']);
+});
+
+test('the terminal mode a program sets (raw, as a TUI does) is not undone by the helper that records its start', { skip }, async () => {
+  const home = makeHome();
+  const { tmux, pane } = terminal(home, 'raw');
+  const out = join(home.dir, 'mode');
+  // The program turns raw mode on a second in, as a TUI does once it has loaded. A Node process that
+  // holds the terminal restores, when it exits, the mode it saw when it started: a start helper
+  // that began before the switch and ends after it would turn the TUI's terminal back to cooked.
+  tmux.type(pane, `${ENTRY} launch raw -- sh -c 'sleep 1; stty raw -echo; sleep 4; stty -a > ${out}; stty sane'`, 'Enter');
+  await waitFor('raw to be reserved', () => {
+    try {
+      return rows(home.db).some((row) => row['name'] === 'raw');
+    } catch {
+      return false;
+    }
+  }, 20_000);
+  // The write lock keeps the start helper waiting across the switch (its busy timeout is longer).
+  const db = new Database(home.db, { timeout: 10_000 });
+  db.exec('BEGIN IMMEDIATE');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  db.exec('ROLLBACK');
+  db.close();
+  await activeRow(home, 'raw');
+  await waitFor('the mode file', () => fileText(out) !== '', 20_000);
+  assert.match(fileText(out), /(^|\s)-icanon(\s|$)/, 'still raw (no icanon) after the start was recorded');
+  await waitFor('the exit to be recorded', () => reasons(home, 'raw').length === 1, 20_000);
 });
