@@ -17,12 +17,12 @@ function verdicts(report: Report): Record<string, [string, string | null, string
 }
 
 /**
- * `sh` forks a child, then becomes `sleep` (which never reaps): when the child exits, a real zombie.
- * The child lives a moment so that `exec` comes first even on a busy machine (a shell reaps a child
- * that ends before it execs, and no zombie is left).
+ * `sh` forks a child, then becomes `sleep` (which never reaps): once the child exits, a real zombie.
+ * The child waits a moment so that the exec comes first even on a loaded machine (a child that ended
+ * before the exec could be reaped by sh).
  */
 async function makeZombie(): Promise<number> {
-  const parent = spawn('sh', ['-c', 'sleep 0.5 & echo $!; exec sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
   cleanupLater(parent.pid);
   const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
   await waitFor('the child to become a zombie', () => procState(pid) === 'Z');

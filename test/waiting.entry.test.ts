@@ -234,3 +234,15 @@ test('a waiter killed with SIGKILL: the program runs on, and its end is the hone
   assert.deepEqual(report.results.map((r) => [r.name, r.reason, r.action]), [['orphan', 'exit:gone', 'stopped']]);
   assert.equal(events(home.db, 'life.stopped').length, 1);
 });
+
+test('with --db, the program gets LIFELINE_DB through the dash waiters too (foreground and detached)', { skip }, async () => {
+  const home = makeHome();
+  const db = join(home.dir, 'chosen.db');
+  const foreground = entry(['--db', db, 'launch', 'fg', '--', 'sh', '-c', 'echo "$LIFELINE_DB"'], home.env);
+  assert.equal(foreground.code, 0, foreground.stderr);
+  assert.equal(foreground.stdout, `${db}\n`);
+  const detached = entry(['launch', 'bg', '--db', db, '--detach', '--', 'sh', '-c', 'echo "$LIFELINE_DB"'], home.env);
+  assert.equal(detached.code, 0, detached.stderr);
+  await waitFor('the detached exit', () => events(db, 'life.stopped').some((e) => e.instance === 'bg'));
+  assert.equal(readFileSync(join(home.dir, 'logs', 'bg.log'), 'utf8'), `${db}\n`);
+});

@@ -75,7 +75,7 @@ function startShWaiter(dash: string, spec: LaunchSpec, key: Reservation['key'], 
   try {
     writeSync(planFile, plan);
     const stdio: ('pipe' | 'ignore' | number)[] = ['ignore', log.fd, log.fd, 'pipe', 'ignore', 'ignore', 'ignore', planFile, status];
-    return spawn(dash, [waiterScript], { detached: true, cwd: spec.cwd, env: programEnv(key), stdio });
+    return spawn(dash, [waiterScript], { detached: true, cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio });
   } finally {
     closeSync(status);
     closeSync(planFile);

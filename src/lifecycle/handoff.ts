@@ -33,10 +33,10 @@ export function claimShellHandoff(env: NodeJS.ProcessEnv = process.env): number 
   return claimed;
 }
 
-/** The entries of the program's environment that the waiter's own lacks: the marker and the name. */
-function extraEnv(key: Reservation['key']): Record<string, string> {
+/** The entries of the program's environment that the waiter's own lacks: the marker, the name, LIFELINE_DB. */
+function extraEnv(key: Reservation['key'], registry: string | null): Record<string, string> {
   const extra: Record<string, string> = {};
-  for (const [name, value] of Object.entries(programEnv(key))) {
+  for (const [name, value] of Object.entries(programEnv(key, process.env, registry))) {
     if (value !== undefined && process.env[name] !== value) extra[name] = value;
   }
   return extra;
@@ -99,7 +99,7 @@ export function handOffForeground(
           status_file: statusFile,
         },
         cwd: spec.cwd,
-        env: extraEnv(key),
+        env: extraEnv(key, spec.registry ?? null),
         signalsToDefault: null,
         json,
         argv: spec.argv,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { cli, cliAsync } from '../helpers/cli.js';
@@ -43,7 +44,9 @@ function anyoneOn9229(): boolean {
 
 test('SIGUSR1 to a waiting lifeline opens no debugger, and the launch goes on unaffected', async () => {
   const home = makeHome();
-  const launch = cliAsync(['launch', 'usr1', '--', 'sleep', '2'], home.env);
+  // The program waits for a file the test creates once it has checked lifeline: no race with a timer.
+  const go = join(home.dir, 'go');
+  const launch = cliAsync(['launch', 'usr1', '--', 'sh', '-c', 'while [ ! -e "$0" ]; do sleep 0.05; done', go], home.env);
   cleanupLater(launch.pid);
   await waitFor('the launch to be active', () => {
     const listed = cli(['list', '--json'], home.env);
@@ -57,6 +60,7 @@ test('SIGUSR1 to a waiting lifeline opens no debugger, and the launch goes on un
   assert.equal(isAlive(launch.pid!), true, 'lifeline is still waiting');
   assert.deepEqual(listeningSockets(launch.pid!), [], 'lifeline listens on nothing');
   if (!busyBefore) assert.equal(anyoneOn9229(), false, 'nothing listens on 9229');
+  writeFileSync(go, '');
   const result = await launch.done;
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stderr, /Debugger|inspector|ws:\/\//i);
