@@ -25,7 +25,7 @@ test('every other command goes straight to Node, with its output and exit code',
 
 test('a foreground launch waits in dash, not in Node, and records the exit once', { skip }, async () => {
   const home = makeHome();
-  const launcher = entryAsync(['launch', 'alice', '--', 'sh', '-c', 'echo "$LIFELINE_NAME:$LIFELINE_INSTANCE_ID"; read x <&-; sleep 0.6; exit 7'], home.env);
+  const launcher = entryAsync(['launch', 'alice', '--', 'sh', '-c', 'echo "$LIFELINE_NAME:$LIFELINE_INSTANCE_ID"; read x <&-; sleep 3; exit 7'], home.env);
   cleanupLater(launcher.pid);
   const row = await waitActive(home.db);
   const pid = Number(row['pid']);
