@@ -5,7 +5,7 @@ import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
-import { printLine, visible } from './output.js';
+import { printJson, printLine, visible } from './output.js';
 import { packageJson } from './self.js';
 import { lastOpenedDatabase } from './store/open.js';
 import { describeSqliteError } from './store/sqlite-errors.js';
@@ -135,10 +135,12 @@ export async function main(argv: string[]): Promise<number> {
   checkArgvBytes(argv);
   checkEnvironmentBytes();
   const { command, rest } = hoistGlobals(argv);
-  if (command === '--version' || command === '-v') {
+  if (command === '--version' || command === '-v' || command === '-V') {
     printLine(version());
     return 0;
   }
+  // `lifeline help list` is `lifeline list --help`.
+  if (command === 'help' && argv[argv.indexOf('help') + 1] !== undefined) return main([argv[argv.indexOf('help') + 1]!, '--help']);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     printLine(rootUsage());
     return command === undefined ? 2 : 0;
@@ -159,8 +161,35 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'hook') return (await import('./commands/hook-run.js')).runHook(rest);
   // `launch x claude --model opus`: the missing `--` is the mistake, not claude's option (launch says so).
   if (!(command === 'launch' && !rest.includes('--'))) checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
-  const { result } = await runCommand(cmd, { rawArgs: rest });
-  return typeof result === 'number' ? result : 0;
+  try {
+    const { result } = await runCommand(cmd, { rawArgs: rest });
+    return typeof result === 'number' ? result : 0;
+  } catch (error) {
+    throw inOurWords(error, command);
+  }
+}
+
+/** citty's own argument errors, reworded like the rest of lifeline's messages. */
+function inOurWords(error: unknown, command: string): unknown {
+  if ((error as Error | null)?.name !== 'CLIError') return error;
+  const message = stripAnsi((error as Error).message);
+  const missing = /^Missing required (?:positional )?argument: (\S+)$/.exec(message);
+  if (missing !== null) return new LifelineError('usage', `missing ${missing[1]} (see lifeline ${command} --help)`);
+  return new LifelineError('usage', message.charAt(0).toLowerCase() + message.slice(1));
+}
+
+/** Whether the command line asks for JSON (before `--`: a launched program's own `--json` is its own). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * Besides the one stderr line, a failure with --json prints {"error": {"code", "message"}} on
+ * stdout: a script reading stdout always gets JSON.
+ */
+function reportJson(code: string, message: string): void {
+  if (wantsJson(process.argv.slice(2))) printJson({ error: { code, message } });
 }
 
 export function report(error: unknown, verbose: boolean): number {
@@ -168,15 +197,18 @@ export function report(error: unknown, verbose: boolean): number {
   const known = error instanceof LifelineError ? error : sqlite;
   if (known !== null) {
     process.stderr.write(`lifeline: ${visible(known.message)}\n`);
+    reportJson(known.code, known.message);
     if (verbose && known.stack !== undefined) process.stderr.write(`${known.stack}\n`);
     return exitCodeFor(known);
   }
   if ((error as Error | null)?.name === 'CLIError') {
     process.stderr.write(`lifeline: ${visible(stripAnsi((error as Error).message))}\n`);
+    reportJson('usage', stripAnsi((error as Error).message));
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`lifeline: unexpected error: ${visible(message.split('\n')[0]!)}\n`);
+  reportJson('unexpected', `unexpected error: ${message.split('\n')[0]}`);
   if (verbose) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
   return 1;
 }

@@ -42,7 +42,7 @@ test('a name held by a verified live instance is refused; the program keeps runn
 test('an unknown name is one line with suggestions; unknown commands and options are usage errors', () => {
   const home = makeHome();
   assert.equal(cli(['launch', 'alice', '--', 'true'], home.env).code, 0);
-  assert.equal(cli(['bind', 'alice', 'session=1'], home.env).stderr, 'lifeline: no instance named "alice"\n');
+  assert.equal(cli(['bind', 'alcie', 'session=1'], home.env).stderr, 'lifeline: no instance named "alcie"; did you mean alice?\n');
   const unknownCommand = cli(['lsit'], home.env);
   assert.deepEqual([unknownCommand.code, unknownCommand.stderr], [2, 'lifeline: unknown command "lsit"; did you mean list?\n']);
   const unknownOption = cli(['list', '--everything'], home.env);

@@ -17,7 +17,7 @@ test('a plain reconcile says how to bring each stopped instance back, and two or
   assert.equal(result.code, 0);
   assert.match(
     result.stdout,
-    /^alice: dead \(exit:reboot\) → stopped; resume it with: lifeline r alice\nbob: dead \(exit:reboot\) → stopped; resume it with: lifeline r bob\nreconciled boot .*: 2 stopped, 0 kept, 0 skipped\nbring them all back with: lifeline r --all --tmux\n$/,
+    /^alice: dead \(exit:reboot\); recorded as stopped; resume it with: lifeline r alice\nbob: dead \(exit:reboot\); recorded as stopped; resume it with: lifeline r bob\nreconciled boot .*: 2 stopped, 0 kept, 0 skipped\nbring them all back with: lifeline r --all --tmux\n$/,
   );
 });
 
@@ -35,7 +35,7 @@ test('quiet: one extra line for two or more; one stopped instance gets no r --al
   ghosts(one, ['carol']);
   const plain = cli(['reconcile'], one.env).stdout;
   assert.doesNotMatch(plain, /--all/);
-  assert.match(plain, /carol: dead \(exit:reboot\) → stopped; resume it with: lifeline r carol\n/);
+  assert.match(plain, /carol: dead \(exit:reboot\); recorded as stopped; resume it with: lifeline r carol\n/);
 
   const json = makeHome();
   ghosts(json, ['dave', 'erin']);

@@ -16,9 +16,13 @@ function verdicts(report: Report): Record<string, [string, string | null, string
   return Object.fromEntries(report.results.map((r) => [r.name, [r.verdict, r.reason, r.action]]));
 }
 
-/** `sh` forks a child that exits at once, then becomes `sleep` (which never reaps): a real zombie. */
+/**
+ * `sh` forks a child, then becomes `sleep` (which never reaps): once the child exits, a real zombie.
+ * The child waits a moment so that the exec comes first even on a loaded machine (a child that ended
+ * before the exec could be reaped by sh).
+ */
 async function makeZombie(): Promise<number> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
   cleanupLater(parent.pid);
   const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))));
   await waitFor('the child to become a zombie', () => procState(pid) === 'Z');

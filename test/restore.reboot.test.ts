@@ -74,7 +74,7 @@ test(
     try {
       const reconciled = inNs(['reconcile']);
       assert.equal(reconciled.code, 0, reconciled.stderr);
-      assert.match(reconciled.stdout, /alice: dead \(exit:reboot\) → stopped; resume it with: lifeline r alice\n/);
+      assert.match(reconciled.stdout, /alice: dead \(exit:reboot\); recorded as stopped; resume it with: lifeline r alice\n/);
       assert.ok(reconciled.stdout.endsWith('bring them all back with: lifeline r --all --tmux\n'), reconciled.stdout);
       const passStops = events(home.db, 'life.stopped').filter((e) => e.data.by === 'system');
       assert.deepEqual(passStops.map((e) => [e.instance, e.data.reason]), [['alice', 'exit:reboot'], ['bob', 'exit:reboot'], ['carol', 'exit:reboot'], ['dave', 'exit:reboot']]);

@@ -70,10 +70,10 @@ test('r refuses a name held by a verified live instance, and stops a ghost first
   const home = makeHome();
   assert.equal(cli(['launch', 'carol', '--detach', '--', 'sleep', '300'], home.env).code, 0);
   const pid = Number(rows(home.db)[0]!['pid']);
-  cleanupLater(pid);
+  cleanupLater(pid); // Should the stop below never be reached.
   const refused = cli(['r', 'carol'], home.env);
   assert.equal(refused.code, 1);
-  assert.equal(refused.stderr, `lifeline: carol is running (pid ${pid}); stop it first or pick another name\n`);
+  assert.equal(refused.stderr, `lifeline: carol is already running (pid ${pid}); there is nothing to resume\n`);
   assert.equal(isAlive(pid), true);
 
   // A ghost: a row whose pid now holds a stranger (another start time).
@@ -90,6 +90,10 @@ test('r refuses a name held by a verified live instance, and stops a ghost first
     ['life.stopped', 'self', 'exit:code:0'],
   ]);
   assert.equal(daveEvents[1]!.data.resumed_from, daveEvents[0]!.id);
+
+  // carol's program and its supervisor end here, not five minutes after the suite.
+  assert.equal(cli(['stop', 'carol', '--timeout', '2'], home.env).code, 0);
+  assert.equal(isAlive(pid), false);
 });
 
 test('a template placeholder with no binding is an error that names it', () => {

@@ -71,7 +71,7 @@ test('stop of a foreground instance: the user reason wins over the exit the laun
   await waitActive(home.db);
   const stop = cli(['stop', 'fg'], home.env);
   assert.equal(stop.code, 0, stop.stderr);
-  assert.match(stop.stdout, /fg: stopped \(stopped; terminated\)/);
+  assert.match(stop.stdout, /^fg: stopped; pid \d+ ended on SIGTERM$/m);
   const result = await launcher.done;
   assert.equal(result.code, 143, 'a program killed by SIGTERM makes lifeline exit 128 + 15');
   const stopped = events(home.db, 'life.stopped');

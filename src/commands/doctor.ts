@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
-import { rcFile, SHELLS, SNIPPET_BEGIN } from '../integration/shell.js';
+import { checkBootHooks, lastReconcileFromStamp, type LoginItemCheck, type SnippetCheck } from '../integration/checks.js';
 import { describeWaiting } from '../lifecycle/waiting.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
@@ -28,8 +28,8 @@ interface Report {
     known_schema_version: number;
     integrity: string | null;
   };
-  shell_snippet: Record<string, { file: string; present: boolean }>;
-  login_item: { path: string | null; installed: boolean };
+  shell_snippet: Record<string, SnippetCheck>;
+  login_item: LoginItemCheck;
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
   /** What waits while a launched program runs: the dash waiter, or the Node fallback and why. */
   waiting: ReturnType<typeof describeWaiting>;
@@ -47,14 +47,6 @@ function modeOf(path: string): string | null {
   }
 }
 
-function fileHas(path: string, needle: string): boolean {
-  try {
-    return readFileSync(path, 'utf8').includes(needle);
-  } catch {
-    return false;
-  }
-}
-
 function examine(dbFlag: string | undefined): Report {
   const paths = resolvePaths(dbFlag);
   const problems: string[] = [];
@@ -66,11 +58,8 @@ function examine(dbFlag: string | undefined): Report {
     proc_root: procRoot(),
     state_folder: { path: paths.home, exists: existsSync(paths.home), mode: modeOf(paths.home) },
     database: { path: paths.db, exists: existsSync(paths.db), mode: modeOf(paths.db), schema_version: null, known_schema_version: SCHEMA_VERSION, integrity: null },
-    shell_snippet: Object.fromEntries(SHELLS.map((shell) => {
-      const file = rcFile(shell, userHome);
-      return [shell, { file, present: fileHas(file, SNIPPET_BEGIN) }];
-    })),
-    login_item: { path: null, installed: false },
+    shell_snippet: {},
+    login_item: { path: null, installed: false, enabled: false },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
     waiting: describeWaiting(),
     agent_hooks: {},
@@ -115,15 +104,16 @@ function examine(dbFlag: string | undefined): Report {
     problems.push(error instanceof LifelineError ? error.message : `cannot read ${paths.db}: ${(error as Error).message}`);
   }
 
+  let plan = null;
   try {
-    const plan = loginItemPlan(dbFlag);
-    report.login_item = { path: plan.path, installed: existsSync(plan.path) };
+    plan = loginItemPlan(dbFlag);
   } catch {
     // Unsupported platform: already a problem above.
   }
-  if (!report.login_item.installed && !Object.values(report.shell_snippet).some((s) => s.present)) {
-    warnings.push('nothing runs reconcile at boot: add `lifeline init <shell>` to your rc file or run `lifeline login-item install`');
-  }
+  const boot = checkBootHooks(userHome, plan); // snippets (stale paths, twice), login item (enabled or not)
+  Object.assign(report, { shell_snippet: boot.shell_snippet, login_item: boot.login_item });
+  warnings.push(...boot.warnings);
+  if (report.last_reconcile.at === null) report.last_reconcile = lastReconcileFromStamp(paths.stamp, report.boot.id);
   const agents = agentHookReport(dbFlag);
   report.agent_hooks = agents.states;
   warnings.push(...agents.warnings);
@@ -150,7 +140,8 @@ export default defineCommand({
       for (const [shell, snippet] of Object.entries(report.shell_snippet)) {
         printLine(`   ${shell.padEnd(14)} ${snippet.present ? 'snippet in' : 'no snippet in'} ${snippet.file}`);
       }
-      printLine(`   login item     ${report.login_item.installed ? `installed (${report.login_item.path})` : 'not installed'}`);
+      const item = report.login_item;
+      printLine(`   login item     ${item.enabled ? `installed (${item.path})` : item.installed ? `written, not enabled (${item.path})` : 'not installed'}`);
       for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
       printLine(`   waiting        ${report.waiting.text}`);

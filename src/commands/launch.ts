@@ -7,11 +7,11 @@ import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
 import { checkCwdBytes } from './bytes.js';
-import { printLine, visible } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
 import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
-import { dbArg, openForWrite, repeatedOption } from './shared.js';
+import { dbArg, jsonArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
   name: { type: 'positional', required: false, description: 'instance name (default: the command name and a free number)' },
@@ -21,6 +21,7 @@ const args = {
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
   new: { type: 'boolean', description: 'start afresh even when NAME ended with a session that lifeline r NAME could resume' },
   ...tmuxArg,
+  ...jsonArg,
   reserved: { type: 'string', description: 'internal: run the life that --tmux reserved', valueHint: 'created_at' },
   'resumed-from': { type: 'string', description: 'internal: with --reserved, the snapshot it resumes', valueHint: 'event id' },
   ...dbArg,
@@ -90,8 +91,13 @@ export default defineCommand({
         refuseResumable: typeof own.name === 'string' && own.new !== true,
       };
       const started = await startLife(ctx, spec, mode, paths, reportGhost);
-      if (started.kind === 'foreground') return started.exitCode;
-      printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
+      const common = { name, pid: started.pid, argv, cwd: spec.cwd };
+      if (started.kind === 'foreground') {
+        if (own.json) printJson({ ...common, exit_code: started.exitCode });
+        return started.exitCode;
+      }
+      if (own.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
+      else printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
       return 0;
     } finally {
       ctx.store.close();

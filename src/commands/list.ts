@@ -99,7 +99,7 @@ export default defineCommand({
       ['NAME', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'TAG', 'FOLDER'],
       entries.map((entry) => [
         entry.name,
-        colourState(entry.stopped_at !== undefined ? `stopped ${formatDuration(Date.now() - entry.stopped_at)} ago (${entry.reason})` : withTmux(entry)),
+        colourState(entry.stopped_at !== undefined ? stoppedState(entry.stopped_at, entry.reason ?? '') : withTmux(entry)),
         entry.pid === null ? dash : String(entry.pid),
         entry.uptime_s === null ? dash : formatDuration(entry.uptime_s * 1000),
         entry.cpu === null ? dash : `${entry.cpu.toFixed(1)}%`,
@@ -110,6 +110,12 @@ export default defineCommand({
     );
   },
 });
+
+/** `stopped 2h 5m ago (exit:reboot)`; a plain `lifeline stop` says who, rather than `(stopped)` again. */
+function stoppedState(stoppedAtMs: number, reason: string): string {
+  const ago = `stopped ${formatDuration(Date.now() - stoppedAtMs)} ago`;
+  return reason === 'stopped' ? `${ago} by the user` : `${ago} (${reason})`;
+}
 
 /** A live instance in a tmux window says which one: `running in tmux lifeline:alice`. */
 function withTmux(entry: ListEntry): string {

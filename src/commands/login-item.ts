@@ -5,6 +5,7 @@ import {
   launchAgent,
   type LoginItemPlan,
   loginItemInstalled,
+  loginItemState,
   removeLoginItem,
   runCommands,
   systemdUnit,
@@ -43,12 +44,18 @@ export default defineCommand({
   },
   run({ args }) {
     const action = args.action;
-    if (!(ACTIONS as readonly string[]).includes(action ?? '')) throw new LifelineError('usage', `lifeline login-item ${ACTIONS.join('|')}`);
+    if (action === undefined || action === '') throw new LifelineError('usage', `name an action: lifeline login-item ${ACTIONS.join('|')}`);
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      throw new LifelineError('usage', `unknown action ${JSON.stringify(action)}: lifeline login-item ${ACTIONS.join('|')}`);
+    }
     const plan = loginItemPlan(args.db);
     const dryRun = args['dry-run'] === true;
 
     if (action === 'status') {
-      printLine(loginItemInstalled(plan) ? `installed: ${plan.path}` : `not installed (would be ${plan.path})`);
+      const state = loginItemState(plan);
+      if (state === 'enabled') printLine(`installed: ${plan.path} (enabled: runs at every login)`);
+      else if (state === 'written') printLine(`written, not enabled: ${plan.path}; enable it in your login session: ${shellLine(plan.install)}`);
+      else printLine(`not installed (would be ${plan.path})`);
       return;
     }
     if (action === 'install') {
@@ -59,10 +66,14 @@ export default defineCommand({
         return;
       }
       writeLoginItem(plan);
-      printLine(`wrote ${plan.path}`);
       const failed = runCommands(plan.install).find((outcome) => !outcome.ok);
-      if (failed === undefined) printLine(`enabled: lifeline reconciles at every login`);
-      else printLine(`could not run ${failed.argv.join(' ')} here (${failed.detail || 'failed'}); run this in your login session:\n  ${shellLine(plan.install)}`);
+      if (failed === undefined) {
+        printLine(`wrote ${plan.path}`);
+        printLine(`enabled: lifeline reconciles at every login`);
+      } else {
+        printLine(`written, not enabled: ${plan.path}`);
+        printLine(`could not run ${failed.argv.join(' ')} here (${failed.detail || 'failed'}); to enable it, run this in your login session:\n  ${shellLine(plan.install)}`);
+      }
       return;
     }
     // uninstall

@@ -18,6 +18,13 @@ function isBusy(error: unknown): boolean {
   return code === 'database-busy' || (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
 }
 
+/** One result in words (the JSON keeps the fixed values: verdict, reason, action). */
+function inWords(result: ReconcileReport['results'][number]): string {
+  if (result.verdict === 'dead') return `dead (${result.reason}); ${result.action === 'stopped' ? 'recorded as stopped' : 'would be recorded as stopped'}`;
+  if (result.verdict === 'alive') return 'alive; kept';
+  return result.action === 'kept' ? 'no process registered (not verified); kept' : 'not verified here (another device, or launching); left alone';
+}
+
 /**
  * A folder of the user's own that they made read-only (or a read-only mount): every new shell would
  * print the same error, so the quiet reconcile says nothing there, like a busy database.
@@ -44,9 +51,8 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
     return;
   }
   for (const result of report.results) {
-    const what = result.reason === null ? result.verdict : `${result.verdict} (${result.reason})`;
     const hint = result.action === 'stopped' ? `; resume it with: lifeline r ${result.name}` : '';
-    printLine(visible(`${result.name}: ${what} → ${result.action}${hint}`));
+    printLine(visible(`${result.name}: ${inWords(result)}${hint}`));
   }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
   const summary = report.dry_run

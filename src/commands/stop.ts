@@ -18,6 +18,32 @@ interface StopReport {
   signal: string | null;
 }
 
+const NOTHING_TO_STOP = 'nothing to stop: no instance is running';
+
+/** With several names, one unknown one stops none of them: say so. */
+function noneStopped(error: LifelineError, names: readonly string[]): LifelineError {
+  return new Set(names).size > 1 ? new LifelineError(error.code, `nothing was stopped: ${error.message}`) : error;
+}
+
+/** One line per instance, in words: what was recorded, and what happened to the process. */
+function describeStop(report: StopReport, graceMs: number): string {
+  const { name, pid } = report;
+  if (report.action === 'already-stopped') return `${name}: already stopped (by another lifeline just now)`;
+  switch (report.signal) {
+    case 'terminated':
+      return `${name}: stopped; pid ${pid} ended on SIGTERM`;
+    case 'killed':
+      return `${name}: stopped; pid ${pid} did not end within ${graceMs / 1000} s of SIGTERM and was killed (SIGKILL)`;
+    case 'already-gone':
+      return `${name}: stopped; pid ${pid} had already ended`;
+    case 'still-running':
+      return `${name}: recorded as stopped, but pid ${pid} is still there after SIGKILL (stuck in the kernel?)`;
+    default:
+      // Nothing signalled: a ghost keeps its verdict's reason; a row with no process of its own has nothing to signal.
+      return report.reason === 'stopped' ? `${name}: stopped; it had no process here to signal` : `${name}: was not running (${report.reason}); recorded as stopped`;
+  }
+}
+
 export default defineCommand({
   meta: { name: 'stop', description: 'Stop instances: lifeline stop NAME... | --all' },
   args: {
@@ -33,8 +59,8 @@ export default defineCommand({
     const opened = openExistingForWrite(args);
     if (opened === null) {
       // Nothing was ever recorded: a named instance is unknown, and --all has nothing to stop.
-      if (names[0] !== undefined) throw unknownNameError(names[0], []);
-      return args.json ? printJson([]) : printLine('no instances');
+      if (names[0] !== undefined) throw noneStopped(unknownNameError(names[0], []), names);
+      return args.json ? printJson([]) : printLine(NOTHING_TO_STOP);
     }
     const { ctx } = opened;
     try {
@@ -42,9 +68,9 @@ export default defineCommand({
       const missing = names.find((name) => !known.includes(name));
       if (missing !== undefined) {
         if (ctx.store.latestEvent(missing, 'life.stopped') !== null) {
-          throw new LifelineError('unknown-name', `${missing} is not running (already stopped); lifeline r ${missing} brings it back`);
+          throw noneStopped(new LifelineError('unknown-name', `${missing} is not running (already stopped); lifeline r ${missing} brings it back`), names);
         }
-        throw unknownNameError(missing, ctx.store.knownNames());
+        throw noneStopped(unknownNameError(missing, ctx.store.knownNames()), names);
       }
       const targets = args.all
         ? [...new Set([...names, ...ctx.store.allInstances().filter((row) => isLocal(row, ctx.deviceId)).map((row) => row.name)])]
@@ -62,13 +88,8 @@ export default defineCommand({
         }),
       );
       if (args.json) return printJson(reports);
-      for (const report of reports) {
-        if (report.action === 'already-stopped') printLine(`${visible(report.name)}: already stopped`);
-        else {
-          const how = report.signal === null ? 'not signalled: no live process of its own' : report.signal;
-          printLine(visible(`${report.name}: stopped (${report.reason}; ${how})`));
-        }
-      }
+      if (reports.length === 0) printLine(NOTHING_TO_STOP);
+      for (const report of reports) printLine(visible(describeStop(report, graceMs)));
     } finally {
       ctx.store.close();
     }

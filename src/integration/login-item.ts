@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LifelineError } from '../errors.js';
 
@@ -22,6 +22,12 @@ export interface LoginItemPlan {
   /** Run after writing the file (install) or before removing it (uninstall). */
   readonly install: string[][];
   readonly uninstall: string[][];
+  /**
+   * What makes the item run at login besides the file, when that is something else: the link that
+   * `systemctl --user enable` makes in default.target.wants. Null for a LaunchAgent, which every
+   * login loads from its folder.
+   */
+  readonly enabledLink: string | null;
 }
 
 export const SYSTEMD_UNIT = 'lifeline-reconcile.service';
@@ -69,6 +75,7 @@ export function systemdUnit(target: LoginTarget): LoginItemPlan {
   return {
     platform: 'linux',
     path: join(configHome, 'systemd', 'user', SYSTEMD_UNIT),
+    enabledLink: join(configHome, 'systemd', 'user', 'default.target.wants', SYSTEMD_UNIT),
     content,
     install: [
       ['systemctl', '--user', 'daemon-reload'],
@@ -113,6 +120,7 @@ export function launchAgent(target: LoginTarget, uid: number): LoginItemPlan {
   return {
     platform: 'darwin',
     path,
+    enabledLink: null,
     content,
     install: [['launchctl', 'bootstrap', `gui/${uid}`, path]],
     uninstall: [['launchctl', 'bootout', `gui/${uid}`, path]],
@@ -148,9 +156,28 @@ export function removeLoginItem(plan: LoginItemPlan): 'removed' | 'absent' | 'ch
   const current = readFileSync(plan.path, 'utf8');
   if (!current.includes('lifeline')) return 'changed';
   rmSync(plan.path);
+  // systemctl could not disable it (no user bus): the link it made would point at nothing.
+  if (plan.enabledLink !== null && isSymlink(plan.enabledLink)) rmSync(plan.enabledLink);
   return 'removed';
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 export function loginItemInstalled(plan: LoginItemPlan): boolean {
   return existsSync(plan.path);
+}
+
+/** `written`: the file is there but nothing starts it at login (systemctl could not enable it). */
+export type LoginItemState = 'absent' | 'written' | 'enabled';
+
+export function loginItemState(plan: LoginItemPlan): LoginItemState {
+  if (!existsSync(plan.path)) return 'absent';
+  if (plan.enabledLink === null) return 'enabled';
+  return isSymlink(plan.enabledLink) ? 'enabled' : 'written';
 }

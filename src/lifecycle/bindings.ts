@@ -46,8 +46,13 @@ export function overrideBindings(recorded: readonly Binding[], given: readonly B
   return [...recorded.filter((binding) => !givenKinds.has(binding.kind)), ...given];
 }
 
+/** Bindings belong to registered instances; a stopped one is named as such, an unknown one gets the close names. */
 function requireInstance(ctx: LifelineContext, name: string): void {
-  if (ctx.store.getInstance(name) === null) throw unknownNameError(name, ctx.store.instanceNames());
+  if (ctx.store.getInstance(name) !== null) return;
+  if (ctx.store.latestEvent(name, 'life.stopped') !== null) {
+    throw new LifelineError('unknown-name', `${name} is not running (stopped); bindings belong to running instances, and lifeline r ${name} brings it back`);
+  }
+  throw unknownNameError(name, ctx.store.knownNames());
 }
 
 export function bind(ctx: LifelineContext, name: string, bindings: readonly Binding[]): void {

@@ -76,13 +76,14 @@ function viewOfRow(ctx: LifelineContext, row: InstanceRow): SnapshotView {
   };
 }
 
-function checkFolder(name: string, cwd: string): void {
+function checkFolder(name: string, cwd: string, chosen: boolean): void {
   let isFolder = false;
   try {
     isFolder = cwd !== '' && statSync(cwd).isDirectory();
   } catch {
     isFolder = false;
   }
+  if (!isFolder && chosen) throw new LifelineError('missing-folder', `--cwd ${cwd}: no such folder`);
   if (!isFolder) {
     const what = cwd === '' ? `the folder of ${name} is unknown` : `the folder ${cwd} of ${name} no longer exists`;
     throw new LifelineError('missing-folder', `${what}; pass --cwd DIR to resume it somewhere else`);
@@ -91,7 +92,7 @@ function checkFolder(name: string, cwd: string): void {
 
 function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, options: ResumeOptions): ResumePlan {
   const cwd = options.cwd ?? view.cwd;
-  checkFolder(name, cwd);
+  checkFolder(name, cwd, options.cwd !== null);
   const given = options.bind ?? [];
   let bindings = overrideBindings(view.bindings, given);
   // Bindings are in creation order, so for a repeated kind the newest one is set last and wins.
@@ -146,6 +147,9 @@ export function planResume(ctx: LifelineContext, name: string, options: ResumeOp
   const holder = ctx.store.getInstance(name);
   if (holder !== null) {
     const verdict = judge(holder, ctx);
+    if (verdict.verdict === 'alive') {
+      throw new LifelineError('name-taken', `${name} is already running (pid ${verdict.process.pid}); there is nothing to resume`);
+    }
     if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
     // Planned from the row as it is first: a missing folder or binding fails before anything is written.
     const plan = planFrom(name, viewOfRow(ctx, holder), null, options);

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inReadableInstall } from './as-nobody.js';
 
 /** The built binary (package.json `bin`): end-to-end tests run lifeline exactly as a user's shell would. */
 export const CLI = fileURLToPath(new URL('../../cli.cjs', import.meta.url));
@@ -12,10 +13,13 @@ export interface CliResult {
 }
 
 export function cli(args: readonly string[], env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
+  // Another user may not be able to read the checkout: it runs a readable copy, from a folder it may enter.
+  const otherUser = options.uid !== undefined && options.uid !== process.getuid?.();
+  const result = spawnSync(process.execPath, [otherUser ? inReadableInstall(CLI) : CLI, ...args], {
     env,
     encoding: 'utf8',
     timeout: 60_000,
+    ...(otherUser ? { cwd: '/' } : {}),
     ...options,
   });
   if (result.error !== undefined) throw result.error;

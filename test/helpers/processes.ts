@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after } from 'node:test';
+import { RUN_VARIABLE } from '../suite/leftovers.js';
 
 const started: number[] = [];
 
@@ -14,6 +15,15 @@ after(() => {
     }
   }
 });
+
+/**
+ * The suite run's id, for a process started with an environment of its own instead of the test's:
+ * the leftover check at the end of `npm test` finds this run's processes by it.
+ */
+export function runTag(): NodeJS.ProcessEnv {
+  const id = process.env[RUN_VARIABLE];
+  return id === undefined ? {} : { [RUN_VARIABLE]: id };
+}
 
 /** Remembers a pid to SIGKILL when the test file ends, whatever happened in between. */
 export function cleanupLater(pid: number | undefined): void {

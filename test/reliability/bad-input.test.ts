@@ -6,11 +6,11 @@ import { chmodSync, chownSync, existsSync, openSync, readFileSync, statSync, wri
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, cli, cliAsync, type CliResult } from '../helpers/cli.js';
+import { dropSkip, NOBODY } from '../helpers/as-nobody.js';
 import { makeHome } from '../helpers/home.js';
 import { createDatabase } from '../helpers/seed.js';
 
-const NOBODY = 65534;
-const isRoot = process.getuid?.() === 0;
+const asNobodySkip = dropSkip();
 
 /** One line, `lifeline: …`, no stack trace: what every failure of SPEC §7 must look like. */
 function assertOneLine(result: CliResult, code: number, pattern: RegExp, label: string): void {
@@ -37,7 +37,7 @@ test('a damaged database (right header, garbage pages) is refused by every comma
   }
 });
 
-test('a read-only database: read commands work, writers fail in one line, nothing changes', { skip: isRoot ? false : 'needs root to drop privileges' }, () => {
+test('a read-only database: read commands work, writers fail in one line, nothing changes', { skip: asNobodySkip }, () => {
   const home = makeHome();
   createDatabase(home);
   new Database(home.db).close();
@@ -54,7 +54,7 @@ test('a read-only database: read commands work, writers fail in one line, nothin
   assert.equal(existsSync(`${home.db}-wal`), false);
 });
 
-test('an unreadable database fails in one line for every command', { skip: isRoot ? false : 'needs root to drop privileges' }, () => {
+test('an unreadable database fails in one line for every command', { skip: asNobodySkip }, () => {
   const home = makeHome();
   createDatabase(home);
   // Nobody's own folder and file, but the file may not be read (another user's would be refused outright).

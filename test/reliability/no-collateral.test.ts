@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync } from 'node:fs';
 import { test } from 'node:test';
+import { dropSkip, NOBODY } from '../helpers/as-nobody.js';
 import { cli } from '../helpers/cli.js';
 import { insertRow } from '../helpers/db.js';
 import { makeHome, type TestHome } from '../helpers/home.js';
-import { bootId, cleanupLater, isAlive, startSleeper, startToken } from '../helpers/processes.js';
+import { bootId, cleanupLater, isAlive, runTag, startSleeper, startToken } from '../helpers/processes.js';
 import { createDatabase } from '../helpers/seed.js';
 
-const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
+const asNobodySkip = dropSkip();
 
 type Innocent = { pid: number; row: Parameters<typeof insertRow>[1] };
 
@@ -26,7 +27,7 @@ function innocents(name: string): Innocent[] {
     // Another user's process, with the exact start time recorded and the marker in its environment:
     // only the owner differs. lifeline (as root) reads it, sees the marker... so the row names a
     // different marker; run as nobody below, lifeline cannot read it at all.
-    const foreign = spawn('sleep', ['300'], { uid: NOBODY, gid: NOBODY, stdio: 'ignore', env: { LIFELINE_INSTANCE_ID: 'theirs' } });
+    const foreign = spawn('sleep', ['300'], { uid: NOBODY, gid: NOBODY, stdio: 'ignore', env: { ...runTag(), LIFELINE_INSTANCE_ID: 'theirs' } });
     cleanupLater(foreign.pid);
     list.push({ pid: foreign.pid!, row: { name: `${name}-foreign`, pid: foreign.pid!, boot_id: boot, proc_start: startToken(foreign.pid!), marker: 'ours', argv: ['true'], cwd: '/tmp' } });
   }
@@ -58,7 +59,7 @@ test('stop, reconcile, launch and r over a ghost never signal a process that is 
   }
 });
 
-test('run as another user, lifeline judges a process whose environ it cannot read as pid-reused and leaves it alone', { skip: isRoot ? false : 'needs root to drop privileges' }, () => {
+test('run as another user, lifeline judges a process whose environ it cannot read as pid-reused and leaves it alone', { skip: asNobodySkip }, () => {
   const home = makeHome();
   createDatabase(home);
   const rootOwned = startSleeper(300, { env: { ...process.env, LIFELINE_INSTANCE_ID: 'm-root' } });
