@@ -5,8 +5,9 @@
  * is loaded only when needed.
  */
 import './no-debugger.js';
-import { runGuarded } from './commands/reconcile-guarded.js';
+import { runGuarded } from './guarded.js';
 import { visible } from './output.js';
+import { platform } from './proc/index.js';
 import { hookScript, mainScript } from './self.js';
 
 type MainModule = typeof import('./main.js');
@@ -16,13 +17,13 @@ const argv = process.argv.slice(2);
 const verbose = argv.includes('--verbose') || (process.env['DEBUG'] ?? '') !== '';
 
 async function run(): Promise<number> {
-  if (process.platform === 'win32') {
+  if (platform() === 'win32') {
     process.stderr.write('lifeline: Windows is not supported (lifeline needs Linux or macOS)\n');
     return 1;
   }
   if (argv[0] === 'reconcile' && !argv.includes('--dry-run') && !argv.includes('--force')) {
-    const guarded = runGuarded(argv.slice(1));
-    if (guarded !== null) return guarded;
+    const code = runGuarded(argv.slice(1)); // null: not handled on the fast path
+    if (code !== null) return code;
   }
   // An agent's start hook: its own small bundle, since the agent waits for it (always exits 0).
   if (argv[0] === 'hook' && !argv.includes('--help') && !argv.includes('-h')) {

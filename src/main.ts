@@ -1,14 +1,13 @@
 /** The full CLI: citty commands, loaded lazily, and the one place where errors become exit codes. */
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
+import { checkOptions, hoistGlobals } from './argv.js';
 import { readFileSync } from 'node:fs';
 import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
-import { exitCodeFor, LifelineError } from './errors.js';
+import { LifelineError } from './errors.js';
 import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
-import { printJson, printLine, visible } from './output.js';
+import { printLine, stripAnsi } from './output.js';
 import { packageJson } from './self.js';
-import { lastOpenedDatabase } from './store/open.js';
-import { describeSqliteError } from './store/sqlite-errors.js';
 
 type Loader = () => Promise<CommandDef<ArgsDef>>;
 
@@ -76,58 +75,8 @@ function rootUsage(): string {
     'Commands:',
     ...lines,
     '',
-    'Every command takes --db PATH and --help.',
+    'Every command takes --db PATH and --help; --verbose (or DEBUG=1) adds the stack trace to an unexpected error.',
   ].join('\n');
-}
-
-function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-/** citty accepts any flag silently; a mistyped one should be a usage error, not ignored. */
-function checkOptions(words: readonly string[], argsDef: ArgsDef, command: string): void {
-  const end = words.indexOf('--');
-  const own = end < 0 ? words : words.slice(0, end);
-  const defs = new Map(Object.entries(argsDef).map(([name, def]) => [name, def] as const));
-  // Short aliases (`logs -f -n 20`) are options too.
-  const aliases = new Map(
-    Object.entries(argsDef).flatMap(([name, def]) => [('alias' in def ? def.alias : undefined) ?? []].flat().map((alias) => [alias, name] as const)),
-  );
-  for (let i = 0; i < own.length; i++) {
-    const word = own[i]!;
-    // `-1` is no option of lifeline's and no name either: refused, never silently dropped.
-    if (!word.startsWith('-') || word === '-') continue;
-    const body = word.replace(/^--?/, '');
-    const [flag, inline] = body.includes('=') ? [body.slice(0, body.indexOf('=')), body.slice(body.indexOf('=') + 1)] : [body, undefined];
-    if (flag === 'verbose') continue;
-    const short = !word.startsWith('--') && aliases.has(flag);
-    const def = short ? defs.get(aliases.get(flag)!) : (defs.get(flag) ?? defs.get(camel(flag)) ?? (flag.startsWith('no-') ? defs.get(flag.slice(3)) : undefined));
-    if (def === undefined || def.type === 'positional' || (!word.startsWith('--') && !short)) {
-      throw new LifelineError('usage', `unknown option ${word.split('=')[0]} for lifeline ${command} (see lifeline ${command} --help)`);
-    }
-    if (def.type === 'string' && inline === undefined) {
-      if (own[i + 1] === undefined) throw new LifelineError('usage', `${word} needs a value`);
-      i++;
-    }
-  }
-}
-
-/** `lifeline --db x list` means `lifeline list --db x`: global options may come before the command. */
-function hoistGlobals(argv: string[]): { command: string | undefined; rest: string[] } {
-  const globals: string[] = [];
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--db' && argv[i + 1] !== undefined) globals.push(word, argv[++i]!);
-    else if (word.startsWith('--db=') || word === '--verbose') globals.push(word);
-    else break;
-  }
-  return { command: argv[i], rest: [...globals, ...argv.slice(i + 1)] };
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001B\[[0-9;]*m/g, '');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -178,38 +127,5 @@ function inOurWords(error: unknown, command: string): unknown {
   return new LifelineError('usage', message.charAt(0).toLowerCase() + message.slice(1));
 }
 
-/** Whether the command line asks for JSON (before `--`: a launched program's own `--json` is its own). */
-function wantsJson(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
-}
-
-/**
- * Besides the one stderr line, a failure with --json prints {"error": {"code", "message"}} on
- * stdout: a script reading stdout always gets JSON.
- */
-function reportJson(code: string, message: string): void {
-  if (wantsJson(process.argv.slice(2))) printJson({ error: { code, message } });
-}
-
-export function report(error: unknown, verbose: boolean): number {
-  const sqlite = describeSqliteError(error, lastOpenedDatabase() ?? 'the database');
-  const known = error instanceof LifelineError ? error : sqlite;
-  if (known !== null) {
-    process.stderr.write(`lifeline: ${visible(known.message)}\n`);
-    reportJson(known.code, known.message);
-    if (verbose && known.stack !== undefined) process.stderr.write(`${known.stack}\n`);
-    return exitCodeFor(known);
-  }
-  if ((error as Error | null)?.name === 'CLIError') {
-    process.stderr.write(`lifeline: ${visible(stripAnsi((error as Error).message))}\n`);
-    reportJson('usage', stripAnsi((error as Error).message));
-    return 2;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`lifeline: unexpected error: ${visible(message.split('\n')[0]!)}\n`);
-  reportJson('unexpected', `unexpected error: ${message.split('\n')[0]}`);
-  if (verbose) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
-  return 1;
-}
-
+/** cli.ts takes report from this bundle, so the guarded entry does not carry it. */
+export { report } from './errors.js';

@@ -50,7 +50,6 @@ export function paint(text: string, colour: Colour): string {
  * C0 controls (ESC, BEL, CR, newline, …), DEL, C1 controls, and the bidirectional overrides and
  * isolates that make a terminal show text in another order than it is.
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const HAS_CONTROL = new RegExp(CONTROL.source);
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -76,7 +75,6 @@ export interface PaintedCell {
   readonly colour: Colour;
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI_PATTERN = /\u001B\[[0-9;]*m/g;
 
 function visibleLength(text: string): number {
@@ -141,4 +139,9 @@ export function shellQuote(word: string): string {
 
 export function shellJoin(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
+}
+
+/** Text without ANSI colour codes (citty colours its usage and its errors). */
+export function stripAnsi(text: string): string {
+  return text.replace(/\u001B\[[0-9;]*m/g, '');
 }

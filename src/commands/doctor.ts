@@ -3,15 +3,16 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
 import { checkBootHooks, lastReconcileFromStamp, type LoginItemCheck, type SnippetCheck } from '../integration/checks.js';
+import { loginItemPlan } from '../integration/login-item.js';
 import { describeWaiting } from '../lifecycle/waiting.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
-import { platformProbe, procRoot } from '../proc/index.js';
+import { platform, platformProbe, procRoot } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import { Store } from '../store/store.js';
 import { agentHookReport } from './agents.js';
-import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
 import { trustProblems } from './doctor-trust.js';
 
@@ -53,7 +54,7 @@ function examine(dbFlag: string | undefined): Report {
   const warnings: string[] = [];
   const userHome = process.env['HOME'] || homedir();
   const report: Report = {
-    platform: { name: process.platform, supported: false },
+    platform: { name: platform(), supported: false },
     boot: { id: null, source: null },
     proc_root: procRoot(),
     state_folder: { path: paths.home, exists: existsSync(paths.home), mode: modeOf(paths.home) },
@@ -86,16 +87,16 @@ function examine(dbFlag: string | undefined): Report {
   try {
     const db = openDatabase(paths.db, 'read');
     if (db !== null) {
+      const store = new Store(db);
       try {
-        report.database.schema_version = db.pragma('user_version', { simple: true }) as number;
-        report.database.integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check).join('; ');
+        report.database.schema_version = store.schemaVersion();
+        report.database.integrity = store.integrityCheck();
         if (report.database.integrity !== 'ok') problems.push(`integrity check of ${paths.db}: ${report.database.integrity}`);
-        const get = db.prepare('SELECT value FROM kv WHERE key = ?').pluck();
-        const bootId = (get.get(KV_RECONCILE_BOOT) as string | undefined) ?? null;
-        const at = (get.get(KV_RECONCILE_AT) as string | undefined) ?? null;
+        const bootId = store.getKv(KV_RECONCILE_BOOT);
+        const at = store.getKv(KV_RECONCILE_AT);
         report.last_reconcile = { boot_id: bootId, at: at === null ? null : Number(at), this_boot: bootId !== null && bootId === report.boot.id };
       } finally {
-        db.close();
+        store.close();
       }
     } else if (!report.database.exists) {
       warnings.push(`no database yet at ${paths.db}: it is created by the first launch or track`);

@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty';
+import { decodeAnyLifeEvent } from '../lifecycle/life-log.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { formatTime, printJson, printLine, printTable } from '../output.js';
-import { dbArg, jsonArg, openForRead, parseCount } from './shared.js';
+import { dbArg, jsonArg, parseCount, withStore } from './shared.js';
 
 export default defineCommand({
   meta: { name: 'events', description: 'The life log, newest first' },
@@ -14,17 +15,16 @@ export default defineCommand({
   run({ args }) {
     const name = typeof args.name === 'string' ? checkName(args.name) : null;
     const limit = parseCount(args.limit, 20, '--limit');
-    const { ctx } = openForRead(args);
-    if (ctx === null) {
+    const noDatabase = (): void => {
       if (name !== null) throw unknownNameError(name, []);
       return args.json ? printJson([]) : printLine('no events yet');
-    }
-    try {
+    };
+    return withStore(args, 'read', ({ ctx }) => {
       const events = ctx.store.recentEvents(name, limit);
       if (name !== null && events.length === 0 && ctx.store.getInstance(name) === null) {
         throw unknownNameError(name, ctx.store.knownNames());
       }
-      const parsed = events.map((event) => ({ ...event, data: JSON.parse(event.data) as Record<string, unknown> }));
+      const parsed = events.map((event) => ({ ...event, data: decodeAnyLifeEvent(event) as unknown as Record<string, unknown> }));
       if (args.json) return printJson(parsed);
       if (parsed.length === 0) return printLine('no events yet');
       printTable(
@@ -38,8 +38,6 @@ export default defineCommand({
           return [String(event.id), formatTime(event.ts), event.instance, event.type, String(data['by'] ?? ''), detail];
         }),
       );
-    } finally {
-      ctx.store.close();
-    }
+    }, noDatabase);
   },
 });

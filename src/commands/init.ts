@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { parseShell, rcFile, shellSnippet } from '../integration/shell.js';
 import { notices } from '../notices.js';
 import { printLine, printText } from '../output.js';
-import { procRoot } from '../proc/index.js';
+import { platform, procRoot } from '../proc/index.js';
 import { cliScript } from '../self.js';
 import { resolvePaths } from '../store/paths.js';
 import { homedir } from 'node:os';
@@ -24,7 +24,7 @@ export default defineCommand({
       db: paths.dbChosen ? paths.db : null,
       home: paths.home,
       procRoot: procRoot(),
-      platform: process.platform === 'darwin' ? 'darwin' : 'linux',
+      platform: platform() === 'darwin' ? 'darwin' : 'linux',
     });
     printText(snippet);
     if (process.stdout.isTTY) {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { exitCodeFor, LifelineError } from '../errors.js';
 import { checkName } from '../lifecycle/names.js';
 import { runReservedLife } from '../lifecycle/reserved.js';
-import { openExistingForWrite } from './shared.js';
+import { withStore } from './shared.js';
 
 const LINGER_MS = 400;
 
@@ -15,19 +15,20 @@ export async function launchReserved(args: { name?: string | undefined; reserved
   if (!/^\d+$/.test(args.reserved)) throw new LifelineError('usage', '--reserved takes the created_at of a reserved launch');
   const resumedFrom = args['resumed-from'];
   if (resumedFrom !== undefined && !/^\d+$/.test(resumedFrom)) throw new LifelineError('usage', '--resumed-from takes an event id');
-  const opened = openExistingForWrite(args);
-  if (opened === null) throw new LifelineError('launch-failed', `no launch of ${name} is waiting to start`);
-  try {
-    const result = await runReservedLife(opened.ctx, name, Number(args.reserved), resumedFrom === undefined ? null : Number(resumedFrom), opened.paths);
-    return result.exitCode;
-  } catch (error) {
-    if (!(error instanceof LifelineError)) throw error;
-    // The command that opened the window reads this line from the pane. tmux can drop what a pane
-    // writes just before it exits, so the launcher stays a moment after saying it.
-    process.stderr.write(`lifeline: ${error.message}\n`);
-    await sleep(LINGER_MS);
-    return exitCodeFor(error);
-  } finally {
-    opened.ctx.store.close();
-  }
+  const notWaiting = (): never => {
+    throw new LifelineError('launch-failed', `no launch of ${name} is waiting to start`);
+  };
+  return withStore(args, 'write', async ({ ctx, paths }) => {
+    try {
+      const result = await runReservedLife(ctx, name, Number(args.reserved), resumedFrom === undefined ? null : Number(resumedFrom), paths);
+      return result.exitCode;
+    } catch (error) {
+      if (!(error instanceof LifelineError)) throw error;
+      // The command that opened the window reads this line from the pane. tmux can drop what a pane
+      // writes just before it exits, so the launcher stays a moment after saying it.
+      process.stderr.write(`lifeline: ${error.message}\n`);
+      await sleep(LINGER_MS);
+      return exitCodeFor(error);
+    }
+  }, notWaiting);
 }

@@ -1,8 +1,9 @@
 import { defineCommand, parseArgs } from 'citty';
+import { splitAtDashes } from '../argv.js';
 import { prepareAgentLaunch } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
-import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
+import type { LaunchSpec } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
@@ -10,8 +11,8 @@ import { checkCwdBytes } from './bytes.js';
 import { printJson, printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
-import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
-import { dbArg, jsonArg, openForWrite, repeatedOption } from './shared.js';
+import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
+import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
 
 const args = {
   name: { type: 'positional', required: false, description: 'instance name (default: the command name and a free number)' },
@@ -39,23 +40,18 @@ function warnUnboundPlaceholders(template: readonly string[] | null, bindings: r
   }
 }
 
-export function reportGhost(reservation: Reservation): void {
-  const ghost = reservation.ghost;
-  if (ghost?.stopped) notices.info(visible(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`));
-}
-
 export default defineCommand({
   meta: { name: 'launch', description: 'Start a program and track it: lifeline launch [NAME] [options] -- CMD [ARGS...]' },
   args,
   async run({ rawArgs }) {
-    const dashes = rawArgs.indexOf('--');
-    const reserved = dashes < 0 ? parseArgs<typeof args>(rawArgs, args) : null;
+    const split = splitAtDashes(rawArgs);
+    const reserved = split === null ? parseArgs<typeof args>(rawArgs, args) : null;
     if (typeof reserved?.reserved === 'string') return launchReserved({ ...reserved, reserved: reserved.reserved });
-    if (dashes < 0) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
-    const argv = rawArgs.slice(dashes + 1);
+    if (split === null) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
+    const argv = split.program;
     if (argv.length === 0 || argv[0] === '') throw new LifelineError('usage', 'no command after --');
     // Parsed again without the program's own words, which citty would otherwise read as positionals.
-    const own = parseArgs<typeof args>(rawArgs.slice(0, dashes), args);
+    const own = parseArgs<typeof args>(split.own, args);
     if (own._.length > 1) throw new LifelineError('usage', `unexpected ${JSON.stringify(own._[1])} before --`);
     const userBindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
     // `--resume claude --resume {session}` (quotes forgotten) would keep only the last word.
@@ -74,8 +70,7 @@ export default defineCommand({
     warnUnboundPlaceholders(resumeArgv, bindings, typeof own.name === 'string' ? own.name : 'NAME');
     const mode = modeFromFlags(rawArgs, { detach: own.detach === true }) ?? { kind: 'foreground' };
 
-    const { ctx, paths } = openForWrite(own);
-    try {
+    return withStore(own, 'create', async ({ ctx, paths }) => {
       const name = typeof own.name === 'string' ? own.name : defaultName(argv[0]!, new Set(ctx.store.knownNames()));
       const spec: LaunchSpec = {
         name,
@@ -99,8 +94,6 @@ export default defineCommand({
       if (own.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
       else printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
       return 0;
-    } finally {
-      ctx.store.close();
-    }
+    });
   },
 });

@@ -1,9 +1,10 @@
 import { defineCommand } from 'citty';
+import { decodeLifeEvent, type LifeStopped, type Snapshot } from '../lifecycle/life-log.js';
 import { instanceStatuses } from '../lifecycle/status.js';
 import { formatBytes, formatDuration, printJson, printLine, printTable, type PaintedCell } from '../output.js';
 import { processUsage } from '../proc/usage.js';
 import type { EventRow } from '../store/rows.js';
-import { dbArg, jsonArg, openForRead } from './shared.js';
+import { dbArg, jsonArg, withStore } from './shared.js';
 
 interface ListEntry {
   name: string;
@@ -26,8 +27,8 @@ interface ListEntry {
 }
 
 function stoppedEntry(event: EventRow): ListEntry {
-  const data = JSON.parse(event.data) as { by?: string; reason?: string; snapshot?: Record<string, unknown> };
-  const snapshot = data.snapshot ?? {};
+  const data: Partial<LifeStopped> = decodeLifeEvent('life.stopped', event);
+  const snapshot: Partial<Snapshot> = data.snapshot ?? {};
   return {
     name: event.instance,
     state: 'stopped',
@@ -63,35 +64,30 @@ export default defineCommand({
     ...dbArg,
   },
   async run({ args }) {
-    const { ctx } = openForRead(args);
     const entries: ListEntry[] = [];
-    if (ctx !== null) {
-      try {
-        const statuses = instanceStatuses(ctx);
-        const usage = await processUsage(statuses.filter((s) => s.alive && s.row.pid !== null).map((s) => s.row.pid!));
-        const now = ctx.now();
-        for (const { row, state, alive, startedAtMs } of statuses) {
-          const measured = alive && row.pid !== null ? usage.get(row.pid) : undefined;
-          entries.push({
-            name: row.name,
-            state,
-            pid: row.pid,
-            uptime_s: startedAtMs === null ? null : Math.max(0, Math.round((now - startedAtMs) / 1000)),
-            cpu: measured === undefined ? null : Math.round(measured.cpu * 10) / 10,
-            memory: measured?.memory ?? null,
-            tag: row.tag,
-            cwd: row.cwd,
-            argv: safeJson(row.argv),
-            detached: row.detached === 1,
-            bindings: ctx.store.bindingsOf(row.name).map(({ kind, value }) => ({ kind, value })),
-            resume_argv: row.resume_argv === null ? null : safeJson(row.resume_argv),
-          });
-        }
-        if (args.all) entries.push(...ctx.store.resumableSnapshots().map(stoppedEntry));
-      } finally {
-        ctx.store.close();
+    await withStore(args, 'read', async ({ ctx }) => {
+      const statuses = instanceStatuses(ctx);
+      const usage = await processUsage(statuses.filter((s) => s.alive && s.row.pid !== null).map((s) => s.row.pid!));
+      const now = ctx.now();
+      for (const { row, state, alive, startedAtMs } of statuses) {
+        const measured = alive && row.pid !== null ? usage.get(row.pid) : undefined;
+        entries.push({
+          name: row.name,
+          state,
+          pid: row.pid,
+          uptime_s: startedAtMs === null ? null : Math.max(0, Math.round((now - startedAtMs) / 1000)),
+          cpu: measured === undefined ? null : Math.round(measured.cpu * 10) / 10,
+          memory: measured?.memory ?? null,
+          tag: row.tag,
+          cwd: row.cwd,
+          argv: safeJson(row.argv),
+          detached: row.detached === 1,
+          bindings: ctx.store.bindingsOf(row.name).map(({ kind, value }) => ({ kind, value })),
+          resume_argv: row.resume_argv === null ? null : safeJson(row.resume_argv),
+        });
       }
-    }
+      if (args.all) entries.push(...ctx.store.resumableSnapshots().map(stoppedEntry));
+    }, async () => {}); // No database: nothing to list.
     if (args.json) return printJson(entries);
     if (entries.length === 0) return printLine(args.all ? 'no instances' : 'no instances running (lifeline list --all shows stopped ones)');
     const dash = '-';

@@ -1,37 +1,10 @@
 import { defineCommand } from 'citty';
-import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
-import {
-  launchAgent,
-  type LoginItemPlan,
-  loginItemInstalled,
-  loginItemState,
-  removeLoginItem,
-  runCommands,
-  systemdUnit,
-  writeLoginItem,
-} from '../integration/login-item.js';
+import { loginItemInstalled, loginItemPlan, loginItemState, removeLoginItem, runCommands, writeLoginItem } from '../integration/login-item.js';
 import { printLine, printText } from '../output.js';
-import { cliScript } from '../self.js';
-import { resolvePaths } from '../store/paths.js';
 import { dbArg } from './shared.js';
 
 const ACTIONS = ['install', 'uninstall', 'status'] as const;
-
-export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = process.env): LoginItemPlan {
-  const paths = resolvePaths(db, env);
-  const target = {
-    node: process.execPath,
-    cli: cliScript,
-    db: paths.dbChosen ? paths.db : null,
-    home: paths.home,
-    userHome: env['HOME'] || homedir(),
-    configHome: env['XDG_CONFIG_HOME'] || null,
-  };
-  if (process.platform === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);
-  if (process.platform === 'linux') return systemdUnit(target);
-  throw new LifelineError('unsupported-platform', `login items are not supported on ${process.platform}`);
-}
 
 const shellLine = (commands: readonly string[][]): string => commands.map((argv) => argv.join(' ')).join(' && ');
 

@@ -4,7 +4,7 @@ import { followLog, lastLines, logFileOf } from '../lifecycle/logs.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { printText } from '../output.js';
 import { resolvePaths } from '../store/paths.js';
-import { dbArg, openForRead, parseCount } from './shared.js';
+import { dbArg, parseCount, withStore } from './shared.js';
 
 const DEFAULT_LINES = 50;
 
@@ -35,13 +35,10 @@ export default defineCommand({
 
 /** No log file: an unknown name (with suggestions), or a known one that never ran detached. */
 function noLog(name: string, args: { db?: string | undefined }): LifelineError {
-  const { ctx } = openForRead(args);
-  if (ctx === null) return unknownNameError(name, []);
-  try {
+  const noDatabase = (): LifelineError => unknownNameError(name, []);
+  return withStore(args, 'read', ({ ctx }) => {
     const known = ctx.store.knownNames();
     if (!known.includes(name)) return unknownNameError(name, known);
     return new LifelineError('unknown-name', `${name} has no log: only a detached instance writes one (lifeline launch --detach, lifeline r ${name} --detach)`);
-  } finally {
-    ctx.store.close();
-  }
+  }, noDatabase);
 }

@@ -1,6 +1,8 @@
 import { LifelineError } from '../errors.js';
 import { requireTmux, SESSION_PATTERN } from '../integration/tmux.js';
 import { visible } from '../output.js';
+import type { Reservation } from '../lifecycle/launch.js';
+import { notices } from '../notices.js';
 import { DEFAULT_TMUX_SESSION, type LaunchMode, type Started } from '../lifecycle/start.js';
 
 /** `--tmux[=SESSION]`: citty sees a boolean; the session, if any, is read from the raw words here. */
@@ -43,4 +45,10 @@ export function modeFromFlags(rawArgs: readonly string[], flags: { detach?: bool
 export function describeStarted(started: Exclude<Started, { kind: 'foreground' }>): string {
   if (started.kind === 'tmux') return `in tmux window ${started.target} (see it with: tmux attach -t ${started.target.split(':')[0]})`;
   return `detached; output: ${visible(started.logFile)}`;
+}
+
+/** Said before a launch or resume that first stopped a ghost holding the name. */
+export function reportGhost(reservation: Reservation): void {
+  const ghost = reservation.ghost;
+  if (ghost?.stopped) notices.info(visible(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`));
 }

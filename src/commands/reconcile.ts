@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty';
 import { accessSync, constants } from 'node:fs';
+import { alreadyReconciledMessage } from '../lifecycle/boot-guard.js';
 import { createContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
 import { notices } from '../notices.js';
@@ -9,7 +10,6 @@ import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { refreshStamp } from '../store/stamp.js';
-import { alreadyReconciledMessage } from './reconcile-guarded.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -99,7 +99,7 @@ export default defineCommand({
         report = reconcile(createContext(store, probe, bootId), { dryRun, force: args.force === true });
       } catch (error) {
         if (args.quiet === true && isBusy(error)) return 0;
-        throw error;
+        throw store.describeError(error);
       } finally {
         store.close();
       }

@@ -2,7 +2,7 @@ import { LifelineError } from '../errors.js';
 import { restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { modeFromFlags } from './modes.js';
-import { type Opened, openExistingForWrite, openForRead, parseSeconds } from './shared.js';
+import { parseSeconds, withStore } from './shared.js';
 
 interface RestoreArgs {
   name?: string | undefined;
@@ -52,20 +52,13 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
   if (args.boot === '') throw new LifelineError('usage', '--boot needs a boot id');
   const bootId = typeof args.boot === 'string' ? args.boot : null;
 
-  let opened: Opened | null = null;
-  if (!dryRun) opened = openExistingForWrite(args);
-  else {
-    const read = openForRead(args);
-    if (read.ctx !== null) opened = { ctx: read.ctx, paths: read.paths };
-  }
-  if (opened === null) {
+  const nothingStopped = async (): Promise<number> => {
     if (bootId !== null) throw new LifelineError('unknown-name', `no reconcile pass of boot ${bootId} stopped anything`);
     if (args.json) printJson({ results: [] });
     else printLine('nothing to bring back: no reconcile pass has stopped anything');
     return 0;
-  }
-  const { ctx, paths } = opened;
-  try {
+  };
+  return withStore(args, dryRun ? 'read' : 'write', async ({ ctx, paths }) => {
     const report = await restoreBoot(ctx, {
       dryRun,
       mode,
@@ -84,7 +77,5 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
       if (session !== null && report.results.some((result) => result.action === 'resumed')) printLine(`see them with: tmux attach -t ${session}`);
     }
     return report.results.some((result) => result.action === 'failed') ? 1 : 0;
-  } finally {
-    ctx.store.close();
-  }
+  }, nothingStopped);
 }

@@ -3,15 +3,14 @@ import { resolve } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { planResume, type ResumePlan } from '../lifecycle/resume.js';
+import { prepareResume, type ResumePlan } from '../lifecycle/resume.js';
 import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
 import { notices } from '../notices.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { resolvePaths } from '../store/paths.js';
-import { reportGhost } from './launch.js';
-import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
+import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
 import { restoreAll } from './restore.js';
-import { dbArg, jsonArg, openExistingForWrite, openForRead, repeatedOption } from './shared.js';
+import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
 
 function describeMode(mode: LaunchMode, where: string | null): string {
   if (mode.kind === 'tmux') return `in tmux window ${where}`;
@@ -59,30 +58,26 @@ export default defineCommand({
     const cwd = typeof args.cwd === 'string' ? resolve(args.cwd) : null;
     const chosen = resolvePaths(typeof args.db === 'string' ? args.db : undefined);
     const agentOptions = { bind: repeatedOption(rawArgs, 'bind').map(parseBinding), registry: chosen.dbChosen ? chosen.db : null };
+    const unknownStopped = (): never => {
+      throw unknownNameError(name, [], 'stopped instance');
+    };
 
     if (args['dry-run']) {
-      const { ctx, paths } = openForRead(args);
-      if (ctx === null) throw unknownNameError(name, [], 'stopped instance');
-      try {
+      withStore(args, 'read', ({ ctx, paths }) => {
         const mode = asked ?? rememberedMode(ctx, name);
-        const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true, ...agentOptions });
+        const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true, ...agentOptions });
         const where = whereOf(mode, name, paths);
         if (args.json) {
           const tmux = mode.kind === 'tmux' ? mode.session : null;
           printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: mode.kind === 'detached', tmux, ...agentFields(plan) });
         } else printLine(dryRunLine(plan, describeMode(mode, where)));
-      } finally {
-        ctx.store.close();
-      }
+      }, unknownStopped);
       return 0;
     }
 
-    const opened = openExistingForWrite(args);
-    if (opened === null) throw unknownNameError(name, [], 'stopped instance');
-    const { ctx, paths } = opened;
-    try {
+    return withStore(args, 'write', async ({ ctx, paths }) => {
       const mode = asked ?? rememberedMode(ctx, name);
-      const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false, ...agentOptions });
+      const plan = prepareResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false, ...agentOptions });
       if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${visible(plan.agentStart.why)}; starting ${plan.agentStart.agent} fresh in ${visible(plan.cwd)}`);
       const report = (pid: number, exitCode: number): object => ({ name, pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: exitCode });
       const started = await startLife(ctx, plan.spec, mode, paths, reportGhost, args.json ? report : null);
@@ -96,8 +91,6 @@ export default defineCommand({
       else if (started.kind === 'detached') printLine(visible(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${started.logFile}`));
       else printLine(visible(`${name} resumed (pid ${started.pid}) in ${plan.cwd}, ${describeStarted(started)}`));
       return 0;
-    } finally {
-      ctx.store.close();
-    }
+    }, unknownStopped);
   },
 });

@@ -1,10 +1,13 @@
+import type Database from 'better-sqlite3';
 import { LifelineError } from '../errors.js';
 import { createContext, type LifelineContext } from '../lifecycle/context.js';
-import { platformProbe } from '../proc/index.js';
+import { platformProbe, type ProcessProbe } from '../proc/index.js';
 import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths, type StatePaths } from '../store/paths.js';
 import { Store } from '../store/store.js';
+
+export { repeatedOption } from '../argv.js';
 
 /** `--db` is accepted by every command (SPEC §4). */
 export const dbArg = {
@@ -15,13 +18,20 @@ export const jsonArg = {
   json: { type: 'boolean', description: 'print JSON for scripts' },
 } as const;
 
-export const verboseArg = {
-  verbose: { type: 'boolean', description: 'show stack traces of unexpected errors' },
-} as const;
-
 export interface Opened {
   readonly ctx: LifelineContext;
   readonly paths: StatePaths;
+}
+
+/** The context over a just-opened database; the first read (the device id) may already meet a damaged page. */
+function contextOf(db: Database.Database, probe: ProcessProbe): LifelineContext {
+  const store = new Store(db);
+  try {
+    return createContext(store, probe);
+  } catch (error) {
+    store.close();
+    throw store.describeError(error);
+  }
 }
 
 function dbFlag(args: { db?: string | undefined }): string | undefined {
@@ -29,55 +39,81 @@ function dbFlag(args: { db?: string | undefined }): string | undefined {
 }
 
 /** Opens (creating and migrating if needed) the database for a command that writes. */
-export function openForWrite(args: { db?: string | undefined }): Opened {
+function openForWrite(args: { db?: string | undefined }): Opened {
   const paths = resolvePaths(dbFlag(args));
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write')!;
-  return { ctx: createContext(new Store(db), probe), paths };
+  return { ctx: contextOf(db, probe), paths };
 }
 
 /**
  * Opens an existing database for a command that acts on instances already recorded (stop, bind, r):
  * null when there is none, so a mistyped name on a fresh machine creates no state folder or file.
  */
-export function openExistingForWrite(args: { db?: string | undefined }): Opened | null {
+function openExistingForWrite(args: { db?: string | undefined }): Opened | null {
   const paths = resolvePaths(dbFlag(args));
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write-existing');
-  return db === null ? null : { ctx: createContext(new Store(db), probe), paths };
+  return db === null ? null : { ctx: contextOf(db, probe), paths };
 }
 
 /** Opens read-only for a command that only reads; null when there is no database yet. */
-export function openForRead(args: { db?: string | undefined }): (Opened & { ctx: LifelineContext }) | { ctx: null; paths: StatePaths } {
+function openForRead(args: { db?: string | undefined }): (Opened & { ctx: LifelineContext }) | { ctx: null; paths: StatePaths } {
   const paths = resolvePaths(dbFlag(args));
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'read');
-  return db === null ? { ctx: null, paths } : { ctx: createContext(new Store(db), probe), paths };
+  return db === null ? { ctx: null, paths } : { ctx: contextOf(db, probe), paths };
+}
+
+function openExistingForRead(args: { db?: string | undefined }): Opened | null {
+  const read = openForRead(args);
+  return read.ctx === null ? null : { ctx: read.ctx, paths: read.paths };
 }
 
 /**
- * Values of a repeatable option (`--bind a=1 --bind b=2`) from the words before `--`. citty keeps
- * only the last value of a repeated string option, so repeated ones are collected here.
+ * How a command opens the database:
+ * - `read`: read-only, never creates or changes a file; with no database yet (or an empty file) it
+ *   calls `missing` instead of `run` — nothing was ever recorded.
+ * - `write`: writes a database that exists, never creates one (stop, bind, r, forget: a mistyped name
+ *   on a fresh machine leaves no state behind); with none it calls `missing`.
+ * - `create`: creates and migrates the database when there is none (launch, track).
  */
-export function repeatedOption(rawArgs: readonly string[], name: string): string[] {
-  const values: string[] = [];
-  const end = rawArgs.indexOf('--');
-  const words = end < 0 ? rawArgs : rawArgs.slice(0, end);
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (word === `--${name}`) {
-      const value = words[i + 1];
-      if (value === undefined) throw new LifelineError('usage', `--${name} needs a value`);
-      values.push(value);
-      i++;
-    } else if (word.startsWith(`--${name}=`)) {
-      values.push(word.slice(name.length + 3));
-    }
+export type StoreMode = 'read' | 'write' | 'create';
+
+/**
+ * Opens the database, runs `run`, and closes it when `run` returns or its promise settles, also when
+ * it throws; a SQLite failure leaves as a LifelineError that names the file.
+ */
+export function withStore<T>(args: { db?: string | undefined }, mode: 'create', run: (opened: Opened) => T): T;
+export function withStore<T>(args: { db?: string | undefined }, mode: 'read' | 'write', run: (opened: Opened) => T, missing: () => T): T;
+export function withStore<T>(args: { db?: string | undefined }, mode: StoreMode, run: (opened: Opened) => T, missing?: () => T): T {
+  const opened = mode === 'create' ? openForWrite(args) : mode === 'write' ? openExistingForWrite(args) : openExistingForRead(args);
+  if (opened === null) return missing!();
+  const { store } = opened.ctx;
+  let result: T;
+  try {
+    result = run(opened);
+  } catch (error) {
+    store.close();
+    throw store.describeError(error);
   }
-  return values;
+  if (result instanceof Promise) {
+    return result.then(
+      (value: unknown) => {
+        store.close();
+        return value;
+      },
+      (error: unknown) => {
+        store.close();
+        throw store.describeError(error);
+      },
+    ) as T;
+  }
+  store.close();
+  return result;
 }
 
 /** Positional words after the first one (the command's own name argument). */

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { showInstance, type InstanceShow } from '../lifecycle/show.js';
 import { formatTime, printJson, printLine, shellJoin, visible } from '../output.js';
-import { dbArg, jsonArg, openForRead } from './shared.js';
+import { dbArg, jsonArg, withStore } from './shared.js';
 
 /** Every value shown comes from the database: escaped for the terminal. */
 function field(label: string, value: string): void {
@@ -48,14 +48,13 @@ export default defineCommand({
   },
   run({ args }) {
     const name = checkName(args.name);
-    const { ctx } = openForRead(args);
-    if (ctx === null) throw unknownNameError(name, []);
-    try {
+    const unknown = (): never => {
+      throw unknownNameError(name, []);
+    };
+    withStore(args, 'read', ({ ctx }) => {
       const view = showInstance(ctx, name);
       if (args.json) printJson(view);
       else printHuman(view);
-    } finally {
-      ctx.store.close();
-    }
+    }, unknown);
   },
 });

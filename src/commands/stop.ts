@@ -4,7 +4,7 @@ import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { stopAndSignal } from '../lifecycle/stop.js';
 import { isLocal } from '../lifecycle/verdict.js';
 import { printJson, printLine, visible } from '../output.js';
-import { dbArg, jsonArg, openExistingForWrite, parseSeconds } from './shared.js';
+import { dbArg, jsonArg, parseSeconds, withStore } from './shared.js';
 
 const DEFAULT_TIMEOUT_S = 10;
 const INTERRUPTIONS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -56,14 +56,12 @@ export default defineCommand({
     const names = args._.map(checkName);
     if (names.length === 0 && !args.all) throw new LifelineError('usage', 'name the instances to stop, or pass --all');
     const graceMs = parseSeconds(args.timeout, DEFAULT_TIMEOUT_S, '--timeout') * 1000;
-    const opened = openExistingForWrite(args);
-    if (opened === null) {
-      // Nothing was ever recorded: a named instance is unknown, and --all has nothing to stop.
+    // Nothing was ever recorded: a named instance is unknown, and --all has nothing to stop.
+    const noDatabase = (): void => {
       if (names[0] !== undefined) throw noneStopped(unknownNameError(names[0], []), names);
       return args.json ? printJson([]) : printLine(NOTHING_TO_STOP);
-    }
-    const { ctx } = opened;
-    try {
+    };
+    return withStore(args, 'write', async ({ ctx }) => {
       const known = ctx.store.instanceNames();
       const missing = names.find((name) => !known.includes(name));
       if (missing !== undefined) {
@@ -90,8 +88,6 @@ export default defineCommand({
       if (args.json) return printJson(reports);
       if (reports.length === 0) printLine(NOTHING_TO_STOP);
       for (const report of reports) printLine(visible(describeStop(report, graceMs)));
-    } finally {
-      ctx.store.close();
-    }
+    }, noDatabase);
   },
 });

@@ -3,7 +3,7 @@ import { LifelineError } from '../errors.js';
 import { parseBindingFilter, unbind } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { printLine } from '../output.js';
-import { dbArg, extraPositionals, openExistingForWrite } from './shared.js';
+import { dbArg, extraPositionals, withStore } from './shared.js';
 
 export default defineCommand({
   meta: { name: 'unbind', description: 'Remove bindings: lifeline unbind NAME KIND[=VALUE]...' },
@@ -15,14 +15,12 @@ export default defineCommand({
     const name = checkName(args.name);
     const filters = extraPositionals(args, 1).map(parseBindingFilter);
     if (filters.length === 0) throw new LifelineError('usage', 'give at least one KIND or KIND=VALUE');
-    const opened = openExistingForWrite(args);
-    if (opened === null) throw unknownNameError(name, []);
-    const { ctx } = opened;
-    try {
+    const unknown = (): never => {
+      throw unknownNameError(name, []);
+    };
+    withStore(args, 'write', ({ ctx }) => {
       const removed = unbind(ctx, name, filters);
       printLine(`${name}: removed ${removed} binding${removed === 1 ? '' : 's'}`);
-    } finally {
-      ctx.store.close();
-    }
+    }, unknown);
   },
 });

@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LifelineError } from '../errors.js';
+import { platform } from '../proc/index.js';
+import { cliScript } from '../self.js';
+import { resolvePaths } from '../store/paths.js';
 
 /** What the login item runs, with absolute paths only: a login session has no PATH of the user's shell. */
 export interface LoginTarget {
@@ -180,4 +184,21 @@ export function loginItemState(plan: LoginItemPlan): LoginItemState {
   if (!existsSync(plan.path)) return 'absent';
   if (plan.enabledLink === null) return 'enabled';
   return isSymlink(plan.enabledLink) ? 'enabled' : 'written';
+}
+
+/** The login item for this machine and database (`login-item` installs it, `doctor` looks for it). */
+export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = process.env): LoginItemPlan {
+  const paths = resolvePaths(db, env);
+  const target = {
+    node: process.execPath,
+    cli: cliScript,
+    db: paths.dbChosen ? paths.db : null,
+    home: paths.home,
+    userHome: env['HOME'] || homedir(),
+    configHome: env['XDG_CONFIG_HOME'] || null,
+  };
+  const os = platform();
+  if (os === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);
+  if (os === 'linux') return systemdUnit(target);
+  throw new LifelineError('unsupported-platform', `login items are not supported on ${os}`);
 }

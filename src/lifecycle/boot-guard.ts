@@ -8,3 +8,8 @@ import { KV_RECONCILE_BOOT } from './vocabulary.js';
 export function alreadyReconciled(store: Pick<Store, 'getKv'>, bootId: string): boolean {
   return store.getKv(KV_RECONCILE_BOOT) === bootId;
 }
+
+/** What `reconcile` says when the boot guard holds (the guarded path in src/guarded.ts and the full command). */
+export function alreadyReconciledMessage(bootId: string): string {
+  return `boot ${bootId} is already reconciled; nothing to do (--force runs it again)`;
+}

@@ -1,6 +1,7 @@
 import { LifelineError } from '../errors.js';
 import { eventAfter } from '../store/history.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent } from './life-log.js';
 import { unknownNameError } from './names.js';
 import { judge } from './verdict.js';
 
@@ -25,7 +26,7 @@ export function forget(ctx: LifelineContext, names: readonly string[] | 'all-sto
       const row = store.getInstance(name);
       if (row !== null) {
         const verdict = judge(row, ctx);
-        const what = verdict.verdict === 'alive' ? `is running (pid ${verdict.process.pid})` : verdict.verdict === 'dead' ? `has a row not yet reconciled (${verdict.reason})` : `is live (${verdict.why})`;
+        const what = verdict.kind === 'alive' ? `is running (pid ${verdict.process.pid})` : verdict.kind === 'dead' ? `has a row not yet reconciled (${verdict.reason})` : `is live (${verdict.why})`;
         throw new LifelineError('name-taken', `${name} ${what}; only a stopped instance can be forgotten (lifeline stop ${name} first)`);
       }
       const stop = store.latestEvent(name, 'life.stopped');
@@ -34,7 +35,7 @@ export function forget(ctx: LifelineContext, names: readonly string[] | 'all-sto
     });
     return stops.map((stop): ForgetOutcome => {
       if (eventAfter(store, stop.instance, 'life.forgotten', stop.id) !== null) return { name: stop.instance, action: 'already-forgotten', eventId: null };
-      const eventId = store.insertEvent(stop.instance, 'life.forgotten', ctx.now(), { by: 'user', stopped: stop.id });
+      const eventId = store.insertEvent(stop.instance, 'life.forgotten', ctx.now(), encodeLifeEvent('life.forgotten', { by: 'user', stopped: stop.id }));
       return { name: stop.instance, action: 'forgotten', eventId };
     });
   });

@@ -6,6 +6,7 @@ import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
 import { writeBindings } from './bindings.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent } from './life-log.js';
 import { refuseResumableName } from './resumable.js';
 import { stopInstance, type StopOutcome } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
@@ -52,13 +53,13 @@ export function clearName(ctx: LifelineContext, name: string): StopOutcome | nul
   const holder = ctx.store.getInstance(name);
   if (holder === null) return null;
   const verdict = judge(holder, ctx);
-  if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
+  if (verdict.kind !== 'dead') throw nameTaken(name, verdict);
   return stopInstance(ctx, { name, by: 'user', reason: verdict.reason });
 }
 
 /** Why a name cannot be taken: its holder is verified alive, or cannot be verified at all. */
-export function nameTaken(name: string, verdict: Exclude<Verdict, { verdict: 'dead' }>): LifelineError {
-  if (verdict.verdict === 'alive') {
+export function nameTaken(name: string, verdict: Exclude<Verdict, { kind: 'dead' }>): LifelineError {
+  if (verdict.kind === 'alive') {
     return new LifelineError('name-taken', `${name} is running (pid ${verdict.process.pid}); stop it first or pick another name`);
   }
   const why = { remote: 'belongs to another device', launching: 'is being launched right now', 'no-pid': 'is registered without a process' }[verdict.why];
@@ -134,12 +135,12 @@ export function recordStart(ctx: LifelineContext, spec: LaunchSpec, key: Reserva
   const procStart = facts.state === 'gone' ? null : facts.startToken;
   return ctx.store.writeTransaction(() => {
     if (!ctx.store.markActive(key, { pid, bootId: ctx.bootId, procStart })) return false;
-    ctx.store.insertEvent(key.name, 'life.started', ctx.now(), {
-      by: spec.by,
-      pid,
-      marker: key.marker,
-      resumed_from: spec.resumedFrom,
-    });
+    ctx.store.insertEvent(
+      key.name,
+      'life.started',
+      ctx.now(),
+      encodeLifeEvent('life.started', { by: spec.by, pid, marker: key.marker, resumed_from: spec.resumedFrom }),
+    );
     return true;
   });
 }

@@ -11,7 +11,7 @@ export type ReconcileAction = 'kept' | 'stopped' | 'would-stop' | 'skipped';
 export interface ReconcileResult {
   readonly name: string;
   readonly pid: number | null;
-  readonly verdict: Verdict['verdict'];
+  readonly verdict: Verdict['kind'];
   readonly reason: DeadReason | null;
   readonly action: ReconcileAction;
 }
@@ -29,10 +29,10 @@ export interface ReconcileOptions {
 }
 
 function resultOf(row: InstanceRow, verdict: Verdict, dryRun: boolean): ReconcileResult {
-  const base = { name: row.name, pid: row.pid, verdict: verdict.verdict };
-  if (verdict.verdict === 'dead') return { ...base, reason: verdict.reason, action: dryRun ? 'would-stop' : 'stopped' };
+  const base = { name: row.name, pid: row.pid, verdict: verdict.kind };
+  if (verdict.kind === 'dead') return { ...base, reason: verdict.reason, action: dryRun ? 'would-stop' : 'stopped' };
   // A row with no pid is a hook-only instance: kept, though nothing could be verified about it.
-  const action = verdict.verdict === 'alive' || verdict.why === 'no-pid' ? 'kept' : 'skipped';
+  const action = verdict.kind === 'alive' || verdict.why === 'no-pid' ? 'kept' : 'skipped';
   return { ...base, reason: null, action };
 }
 
@@ -61,7 +61,7 @@ export function reconcile(ctx: LifelineContext, options: ReconcileOptions): Reco
     const pass: ReconcilePass = { id: randomUUID(), boot_id: bootId };
     for (const row of store.allInstances()) {
       const verdict = judge(row, ctx);
-      if (verdict.verdict === 'dead') {
+      if (verdict.kind === 'dead') {
         stopInstance(ctx, { name: row.name, expect: { name: row.name, createdAtMs: row.created_at, marker: row.marker }, by: 'system', reason: verdict.reason, pass });
       }
       results.push(resultOf(row, verdict, false));

@@ -4,7 +4,8 @@ import { eventAfter, newestPassStop, rowsBoundTo, stopsOfPass } from '../store/h
 import type { StatePaths } from '../store/paths.js';
 import type { EventRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
-import { planResume, type ResumePlan } from './resume.js';
+import { decodeLifeEvent } from './life-log.js';
+import { prepareResume, type ResumePlan } from './resume.js';
 import { type LaunchMode, startLife, whereOf } from './start.js';
 import { judge } from './verdict.js';
 import type { ReconcilePass } from './vocabulary.js';
@@ -46,7 +47,7 @@ const SESSION = 'session';
 const PARALLEL_STARTS = 6;
 
 function passOf(event: EventRow): ReconcilePass {
-  return (JSON.parse(event.data) as { pass: ReconcilePass }).pass;
+  return decodeLifeEvent('life.stopped', event).pass!; // selected by its pass id
 }
 
 function sessionOf(plan: ResumePlan): string | null {
@@ -57,7 +58,7 @@ function sessionOf(plan: ResumePlan): string | null {
 function liveHolderOf(ctx: LifelineContext, session: string): string | null {
   for (const name of rowsBoundTo(ctx.store, SESSION, session)) {
     const row = ctx.store.getInstance(name);
-    if (row !== null && judge(row, ctx).verdict !== 'dead') return name;
+    if (row !== null && judge(row, ctx).kind !== 'dead') return name;
   }
   return null;
 }
@@ -69,7 +70,7 @@ function staleReason(ctx: LifelineContext, stop: EventRow): string | null {
   const row = ctx.store.getInstance(name);
   if (row !== null) {
     const verdict = judge(row, ctx);
-    return verdict.verdict === 'alive' ? `running again, pid ${verdict.process.pid}` : 'started again since';
+    return verdict.kind === 'alive' ? `running again, pid ${verdict.process.pid}` : 'started again since';
   }
   if (eventAfter(ctx.store, name, 'life.started', stop.id) !== null) return 'started again since';
   return null;
@@ -78,7 +79,7 @@ function staleReason(ctx: LifelineContext, stop: EventRow): string | null {
 /**
  * Brings back every instance that one reconcile pass ended (the newest pass that stopped anything, or
  * the pass of `bootId`), `spacingMs` apart (with 0, a few starts overlap). Each is planned by
- * `planResume`, exactly as `r NAME` plans it, and every skip is decided before the first start. Skipped: names forgotten or started again since, folders that are gone, and
+ * `prepareResume`, exactly as `r NAME` plans it, and every skip is decided before the first start. Skipped: names forgotten or started again since, folders that are gone, and
  * sessions a live instance (or one resumed earlier in this run) already uses — two programs writing
  * one transcript would corrupt it. A failure is reported and the rest go on.
  */
@@ -118,7 +119,7 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
     try {
       // No row holds the name (checked above), so planning writes nothing.
       const registry = options.paths.dbChosen ? options.paths.db : null;
-      plan = planResume(ctx, name, { cwd: null, detached: options.mode?.kind === 'detached', dryRun: options.dryRun, registry });
+      plan = prepareResume(ctx, name, { cwd: null, detached: options.mode?.kind === 'detached', dryRun: options.dryRun, registry });
     } catch (error) {
       if (error instanceof LifelineError && error.code === 'missing-folder') skip(`folder gone: ${snapshotCwd(stop)}`);
       else settle(index, { name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: null });
@@ -167,6 +168,6 @@ function messageOf(error: unknown): string {
 }
 
 function snapshotCwd(stop: EventRow): string {
-  const cwd = (JSON.parse(stop.data) as { snapshot?: { cwd?: unknown } }).snapshot?.cwd;
+  const cwd: unknown = decodeLifeEvent('life.stopped', stop).snapshot?.cwd;
   return typeof cwd === 'string' && cwd !== '' ? cwd : '(unknown)';
 }

@@ -1,5 +1,6 @@
 import { LifelineError } from '../errors.js';
 import type { LifelineContext } from './context.js';
+import { decodeLifeEvent, type LifeStopped } from './life-log.js';
 import { judge } from './verdict.js';
 
 /** Written by `forget`: a snapshot older than it is no longer offered for resuming. */
@@ -16,8 +17,8 @@ function snapshotSession(ctx: LifelineContext, name: string): { session: string;
   const forgotten = ctx.store.latestEvent(name, FORGOTTEN);
   if (forgotten !== null && forgotten.id > stopped.id) return null;
   try {
-    const data = JSON.parse(stopped.data) as { reason?: unknown; snapshot?: { bindings?: unknown } };
-    const bindings = Array.isArray(data.snapshot?.bindings) ? (data.snapshot.bindings as { kind: string; value: string }[]) : [];
+    const data: Partial<LifeStopped> = decodeLifeEvent('life.stopped', stopped);
+    const bindings = Array.isArray(data.snapshot?.bindings) ? data.snapshot.bindings : [];
     const session = newestSession(bindings.filter((b) => typeof b?.kind === 'string' && typeof b?.value === 'string'));
     return session === null ? null : { session, reason: typeof data.reason === 'string' ? data.reason : 'stopped' };
   } catch {
@@ -36,7 +37,7 @@ export function refuseResumableName(ctx: LifelineContext, name: string): void {
   let found: { session: string; reason: string } | null;
   if (holder !== null) {
     const verdict = judge(holder, ctx);
-    if (verdict.verdict !== 'dead') return;
+    if (verdict.kind !== 'dead') return;
     const session = newestSession(ctx.store.bindingsOf(name));
     found = session === null ? null : { session, reason: verdict.reason };
   } else {

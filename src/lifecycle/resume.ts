@@ -1,11 +1,12 @@
 import { statSync } from 'node:fs';
 import { type AgentStart, chooseAgentStart } from '../agents/resume-choice.js';
 import { LifelineError } from '../errors.js';
-import type { InstanceRow } from '../store/rows.js';
+import type { EventRow, InstanceRow } from '../store/rows.js';
 import { overrideBindings } from './bindings.js';
 import type { LifelineContext } from './context.js';
 import type { Binding, LaunchSpec } from './launch.js';
 import { clearName, nameTaken } from './launch.js';
+import { decodeLifeEvent, type Snapshot } from './life-log.js';
 import { unknownNameError } from './names.js';
 import { fillTemplate } from './template.js';
 import { judge } from './verdict.js';
@@ -52,8 +53,8 @@ function parseJsonArray(text: string | null): string[] | null {
   }
 }
 
-function viewOfSnapshot(name: string, data: string): SnapshotView {
-  const snapshot = (JSON.parse(data) as { snapshot?: Record<string, unknown> }).snapshot ?? {};
+function viewOfSnapshot(name: string, event: EventRow): SnapshotView {
+  const snapshot: Partial<Snapshot> = decodeLifeEvent('life.stopped', event).snapshot ?? {};
   const argv = stringArray(snapshot['argv']);
   if (argv === null || argv.length === 0) throw new LifelineError('launch-failed', `the snapshot of ${name} has no command to resume`);
   const bindings = Array.isArray(snapshot['bindings']) ? (snapshot['bindings'] as Binding[]) : [];
@@ -138,19 +139,19 @@ function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, 
 }
 
 /**
- * Works out how to bring `name` back from its newest `life.stopped` snapshot. A ghost still holding
- * the name goes through the stop path first (its snapshot is then the newest); a verified live
- * holder is refused. With `dryRun`, nothing is written: a ghost's plan comes from its row as it is.
- * Every refusal comes before the first write.
+ * Makes `name` ready to be brought back and says how: from its newest `life.stopped` snapshot. This
+ * writes: a ghost still holding the name goes through the stop path first (its snapshot is then the
+ * newest); a verified live holder is refused. With `dryRun`, nothing is written: a ghost's plan comes
+ * from its row as it is. Every refusal comes before the first write.
  */
-export function planResume(ctx: LifelineContext, name: string, options: ResumeOptions & { dryRun: boolean }): ResumePlan {
+export function prepareResume(ctx: LifelineContext, name: string, options: ResumeOptions & { dryRun: boolean }): ResumePlan {
   const holder = ctx.store.getInstance(name);
   if (holder !== null) {
     const verdict = judge(holder, ctx);
-    if (verdict.verdict === 'alive') {
+    if (verdict.kind === 'alive') {
       throw new LifelineError('name-taken', `${name} is already running (pid ${verdict.process.pid}); there is nothing to resume`);
     }
-    if (verdict.verdict !== 'dead') throw nameTaken(name, verdict);
+    if (verdict.kind !== 'dead') throw nameTaken(name, verdict);
     // Planned from the row as it is first: a missing folder or binding fails before anything is written.
     const plan = planFrom(name, viewOfRow(ctx, holder), null, options);
     if (options.dryRun) return plan;
@@ -158,15 +159,15 @@ export function planResume(ctx: LifelineContext, name: string, options: ResumeOp
   }
   const event = ctx.store.latestEvent(name, 'life.stopped');
   if (event === null) throw unknownNameError(name, ctx.store.knownNames(), 'stopped instance');
-  return planFrom(name, viewOfSnapshot(name, event.data), event.id, options);
+  return planFrom(name, viewOfSnapshot(name, event), event.id, options);
 }
 
 /**
  * What `r NAME` would run, also while the instance lives (for `show`): planned from its row when it
- * has one, else from its newest snapshot, the way `planResume` plans it. Writes nothing.
+ * has one, else from its newest snapshot, the way `prepareResume` plans it. Writes nothing.
  */
 export function previewResume(ctx: LifelineContext, name: string, options: ResumeOptions): ResumePlan {
   const holder = ctx.store.getInstance(name);
-  if (holder === null) return planResume(ctx, name, { ...options, dryRun: true });
+  if (holder === null) return prepareResume(ctx, name, { ...options, dryRun: true });
   return planFrom(name, viewOfRow(ctx, holder), null, options);
 }

@@ -1,6 +1,7 @@
 import type { EventRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import type { Binding } from './launch.js';
+import { decodeAnyLifeEvent, type LifeStopped } from './life-log.js';
 import { unknownNameError } from './names.js';
 import { previewResume } from './resume.js';
 import { rememberedMode } from './start.js';
@@ -41,8 +42,17 @@ function parsed(text: string | null): unknown {
   }
 }
 
+/** An event's data as decoded, or its text when it is not JSON (written by something else). */
+function shownData(event: EventRow): unknown {
+  try {
+    return decodeAnyLifeEvent(event);
+  } catch {
+    return event.data;
+  }
+}
+
 function shown(event: EventRow): ShownEvent {
-  return { id: event.id, ts: event.ts, type: event.type, data: parsed(event.data) };
+  return { id: event.id, ts: event.ts, type: event.type, data: shownData(event) };
 }
 
 /** Everything lifeline knows about one name, read-only. */
@@ -61,7 +71,7 @@ export function showInstance(ctx: LifelineContext, name: string): InstanceShow {
     row = { ...status.row, argv: parsed(status.row.argv), resume_argv: parsed(status.row.resume_argv) };
     bindings = store.bindingsOf(name).map(({ kind, value }) => ({ kind, value }));
   } else {
-    snapshot = stop === null ? null : ((parsed(stop.data) as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? null);
+    snapshot = stop === null ? null : ((shownData(stop) as Partial<LifeStopped> | null)?.snapshot ?? null);
     bindings = Array.isArray(snapshot?.['bindings']) ? (snapshot['bindings'] as Binding[]) : [];
   }
 
@@ -73,7 +83,7 @@ export function showInstance(ctx: LifelineContext, name: string): InstanceShow {
   } catch (error) {
     resume = { error: error instanceof Error ? error.message : String(error) };
   }
-  const stopData = stop === null ? null : (parsed(stop.data) as { by?: unknown; reason?: unknown } | null);
+  const stopData = stop === null ? null : (shownData(stop) as Partial<LifeStopped> | null);
   return {
     name,
     state: status?.state ?? 'stopped',

@@ -4,6 +4,7 @@ import { launchDetached } from './detach.js';
 import { runForeground } from './foreground.js';
 import { handOffIfAsked } from './handoff.js';
 import { type LaunchSpec, type Reservation, reserveName } from './launch.js';
+import { decodeLifeEvent, type Snapshot } from './life-log.js';
 import { logFileOf, rotateLog } from './logs.js';
 import { launchInTmux, sessionOfTarget, TMUX_BINDING } from './tmux.js';
 
@@ -69,8 +70,8 @@ export function rememberedMode(ctx: LifelineContext, name: string): LaunchMode {
   const event = ctx.store.latestEvent(name, 'life.stopped');
   if (event === null) return { kind: 'foreground' };
   try {
-    const snapshot = (JSON.parse(event.data) as { snapshot?: { detached?: unknown; bindings?: unknown } }).snapshot ?? {};
-    const bindings = Array.isArray(snapshot.bindings) ? (snapshot.bindings as { kind: string; value: string }[]) : [];
+    const snapshot: Partial<Snapshot> = decodeLifeEvent('life.stopped', event).snapshot ?? {};
+    const bindings = Array.isArray(snapshot.bindings) ? snapshot.bindings : [];
     return modeOf(snapshot.detached, bindings.filter((b) => typeof b?.kind === 'string' && typeof b?.value === 'string'));
   } catch {
     return { kind: 'foreground' };

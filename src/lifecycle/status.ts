@@ -15,7 +15,7 @@ export interface InstanceStatusView {
 export function instanceStatuses(ctx: LifelineContext): InstanceStatusView[] {
   return ctx.store.allInstances().map((row) => {
     const verdict = judge(row, ctx);
-    switch (verdict.verdict) {
+    switch (verdict.kind) {
       case 'alive':
         return { row, state: 'running', alive: true, startedAtMs: verdict.process.startedAtMs };
       case 'dead':

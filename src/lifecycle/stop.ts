@@ -1,5 +1,6 @@
 import type { InstanceKey, InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent, type LifeStopped, type Snapshot } from './life-log.js';
 import { checkSignallable, terminate, type TerminateResult } from './signal.js';
 import { judge, type VerifiedProcess } from './verdict.js';
 import type { ReconcilePass, Reason, StoppedBy } from './vocabulary.js';
@@ -34,13 +35,6 @@ export type StopOutcome =
       readonly target: VerifiedProcess | null;
     };
 
-export interface Snapshot extends Omit<InstanceRow, 'argv' | 'resume_argv'> {
-  argv: unknown;
-  resume_argv: unknown;
-  bindings: { kind: string; value: string }[];
-  [column: string]: unknown;
-}
-
 function parseJsonColumn(text: string | null): unknown {
   if (text === null) return null;
   try {
@@ -72,10 +66,10 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
     let target: VerifiedProcess | null = null;
     if (request.reason === 'verify') {
       const verdict = judge(row, ctx);
-      if (verdict.verdict === 'dead') reason = verdict.reason;
+      if (verdict.kind === 'dead') reason = verdict.reason;
       else {
         reason = 'stopped';
-        if (verdict.verdict === 'alive') {
+        if (verdict.kind === 'alive') {
           target = verdict.process;
           request.checkTarget?.(target, row.name);
         }
@@ -91,8 +85,8 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
       resume_argv: parseJsonColumn(row.resume_argv),
       bindings,
     };
-    const data = { by: request.by, reason, snapshot, ...(request.pass === undefined ? {} : { pass: request.pass }) };
-    const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), data);
+    const data: LifeStopped = { by: request.by, reason, snapshot, ...(request.pass === undefined ? {} : { pass: request.pass }) };
+    const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), encodeLifeEvent('life.stopped', data));
     store.deleteAllBindings(row.name);
     store.deleteInstance({ name: row.name, createdAtMs: row.created_at, marker: row.marker });
     return { stopped: true, eventId, reason, row, target };

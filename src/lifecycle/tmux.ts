@@ -6,6 +6,7 @@ import { startOfLife } from '../store/history.js';
 import type { StatePaths } from '../store/paths.js';
 import type { LifelineContext } from './context.js';
 import { type LaunchSpec, recordLaunchFailure, type Reservation, reserveName } from './launch.js';
+import { decodeLifeEvent } from './life-log.js';
 
 export const TMUX_BINDING = 'tmux';
 const START_TIMEOUT_MS = 30_000;
@@ -87,7 +88,7 @@ function startedPid(ctx: LifelineContext, key: Reservation['key']): number | 'wa
   }
   const started = startOfLife(ctx.store, key.name, key.marker);
   if (started === null) return 'ended-unstarted';
-  return (JSON.parse(started.data) as { pid: number }).pid;
+  return decodeLifeEvent('life.started', started).pid;
 }
 
 /** The launcher's last `lifeline: …` line, read once it has exited (it stays a moment after writing it). */

@@ -1,6 +1,7 @@
 import { LifelineError } from '../errors.js';
 import type { LifelineContext } from './context.js';
 import { clearName } from './launch.js';
+import { encodeLifeEvent } from './life-log.js';
 import { MARKER_ENV } from './vocabulary.js';
 
 export interface TrackRequest {
@@ -80,7 +81,7 @@ export function trackProcess(ctx: LifelineContext, request: TrackRequest): Track
       tag: request.tag,
       detached: false,
     });
-    ctx.store.insertEvent(request.name, 'life.started', createdAtMs, { by: 'track', pid: request.pid, marker, resumed_from: null });
+    ctx.store.insertEvent(request.name, 'life.started', createdAtMs, encodeLifeEvent('life.started', { by: 'track', pid: request.pid, marker, resumed_from: null }));
     return { name: request.name, pid: request.pid, marker, argv: description.argv, cwd };
   });
 }

@@ -20,9 +20,9 @@ export interface VerifiedProcess {
 export type SkipReason = 'remote' | 'launching' | 'no-pid';
 
 export type Verdict =
-  | { readonly verdict: 'alive'; readonly process: VerifiedProcess }
-  | { readonly verdict: 'dead'; readonly reason: DeadReason }
-  | { readonly verdict: 'skipped'; readonly why: SkipReason };
+  | { readonly kind: 'alive'; readonly process: VerifiedProcess }
+  | { readonly kind: 'dead'; readonly reason: DeadReason }
+  | { readonly kind: 'skipped'; readonly why: SkipReason };
 
 export function isLocal(row: InstanceRow, deviceId: string | null): boolean {
   return row.origin_device_id === null || row.origin_device_id === deviceId;
@@ -34,36 +34,36 @@ export function isLocal(row: InstanceRow, deviceId: string | null): boolean {
  * exact start token decides PID reuse before the environment is read. A pid alone proves nothing.
  */
 export function judge(row: InstanceRow, ctx: LifelineContext): Verdict {
-  if (!isLocal(row, ctx.deviceId)) return { verdict: 'skipped', why: 'remote' };
+  if (!isLocal(row, ctx.deviceId)) return { kind: 'skipped', why: 'remote' };
 
   if (row.status === 'launching') {
     const stale = row.boot_id !== ctx.bootId || ctx.now() - row.created_at > LAUNCH_TIMEOUT_MS;
-    return stale ? { verdict: 'dead', reason: 'exit:launch-failed' } : { verdict: 'skipped', why: 'launching' };
+    return stale ? { kind: 'dead', reason: 'exit:launch-failed' } : { kind: 'skipped', why: 'launching' };
   }
-  if (row.boot_id !== ctx.bootId) return { verdict: 'dead', reason: 'exit:reboot' };
-  if (row.pid === null) return { verdict: 'skipped', why: 'no-pid' };
+  if (row.boot_id !== ctx.bootId) return { kind: 'dead', reason: 'exit:reboot' };
+  if (row.pid === null) return { kind: 'skipped', why: 'no-pid' };
 
   const facts = ctx.probe.inspect(row.pid);
-  if (facts.state !== 'running') return { verdict: 'dead', reason: 'exit:gone' };
+  if (facts.state !== 'running') return { kind: 'dead', reason: 'exit:gone' };
 
   if (row.proc_start !== null) {
-    if (facts.startToken !== row.proc_start) return { verdict: 'dead', reason: 'exit:pid-reused' };
+    if (facts.startToken !== row.proc_start) return { kind: 'dead', reason: 'exit:pid-reused' };
   } else if (facts.startedAtMs > row.created_at + START_SLACK_MS) {
     // No token recorded (a row written by another tool): a process younger than its row is not its.
-    return { verdict: 'dead', reason: 'exit:pid-reused' };
+    return { kind: 'dead', reason: 'exit:pid-reused' };
   }
 
   if (row.marker !== null) {
     const check = ctx.probe.hasEnvEntry(row.pid, MARKER_ENV, row.marker);
-    if (check === 'denied') return { verdict: 'dead', reason: 'exit:pid-reused' };
-    if (check === 'gone') return { verdict: 'dead', reason: 'exit:gone' };
-    if (check === 'absent') return { verdict: 'dead', reason: 'exit:marker-mismatch' };
+    if (check === 'denied') return { kind: 'dead', reason: 'exit:pid-reused' };
+    if (check === 'gone') return { kind: 'dead', reason: 'exit:gone' };
+    if (check === 'absent') return { kind: 'dead', reason: 'exit:marker-mismatch' };
   }
 
   // The marker proves lifeline started this very process; `detached` says it gave it a session of its own.
   const leadsOwnGroup = row.detached === 1 && row.marker !== null && facts.pgid === row.pid && row.pid > 1;
   return {
-    verdict: 'alive',
+    kind: 'alive',
     process: { pid: row.pid, startToken: facts.startToken, marker: row.marker, pgid: facts.pgid, leadsOwnGroup, startedAtMs: facts.startedAtMs },
   };
 }

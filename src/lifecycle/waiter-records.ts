@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import type { InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
+import { encodeLifeEvent } from './life-log.js';
 import { terminate } from './signal.js';
 import { stopInstance } from './stop.js';
 import { judge } from './verdict.js';
@@ -46,12 +47,12 @@ function startToken(ctx: LifelineContext, seen: WaitedProcess): string | null {
 function markStarted(ctx: LifelineContext, order: WaiterKey, seen: WaitedProcess, token: string | null): boolean {
   return ctx.store.writeTransaction(() => {
     if (!ctx.store.markActive(keyOf(order), { pid: seen.pid, bootId: ctx.bootId, procStart: token })) return false;
-    ctx.store.insertEvent(order.name, 'life.started', ctx.now(), {
-      by: order.by,
-      pid: seen.pid,
-      marker: order.marker,
-      resumed_from: order.resumed_from,
-    });
+    ctx.store.insertEvent(
+      order.name,
+      'life.started',
+      ctx.now(),
+      encodeLifeEvent('life.started', { by: order.by, pid: seen.pid, marker: order.marker, resumed_from: order.resumed_from }),
+    );
     return true;
   });
 }
@@ -85,7 +86,7 @@ export async function endUnrecorded(
     detached: order.detached ? 1 : 0,
   } as InstanceRow;
   const verdict = judge(row, { ...ctx, deviceId: null });
-  if (verdict.verdict !== 'alive') return false;
+  if (verdict.kind !== 'alive') return false;
   await terminate(ctx, verdict.process, GRACE_MS);
   return true;
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { procRoot } from '../proc/index.js';
+import { platform, procRoot } from '../proc/index.js';
 
 /**
  * What waits for a launched program. The cheap way is a dash script (bin/lifeline-wait, ~2 MiB);
@@ -47,7 +47,7 @@ export function waiting(env: NodeJS.ProcessEnv = process.env): Waiting {
 
 function probeWaiting(env: NodeJS.ProcessEnv): Waiting {
   if (env[WAITER_ENV] === 'node') return { kind: 'node', why: `${WAITER_ENV}=node` };
-  if (process.platform !== 'linux') return { kind: 'node', why: `no /proc on ${process.platform}` };
+  if (platform() !== 'linux') return { kind: 'node', why: `no /proc on ${platform()}` };
   if (procRoot(env) !== '/proc') return { kind: 'node', why: 'LIFELINE_PROC_ROOT points away from /proc' };
   if (!existsSync('/proc/self/stat')) return { kind: 'node', why: 'no /proc' };
   const dash = findDash(env);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { LifelineError } from '../errors.js';
 import { parsePidPpidLines } from './parse.js';
 import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
 
@@ -59,7 +60,7 @@ export class DarwinProbe implements ProcessProbe {
     if (uuid.ok && uuid.stdout.trim() !== '') return uuid.stdout.trim();
     const boottime = this.run('sysctl', ['-n', 'kern.boottime']);
     const sec = /sec\s*=\s*(\d+)/.exec(boottime.stdout)?.[1];
-    if (sec === undefined) throw new Error('cannot read kern.bootsessionuuid or kern.boottime');
+    if (sec === undefined) throw new LifelineError('unsupported-platform', 'cannot read a boot id (no kern.bootsessionuuid and no kern.boottime)');
     return `btime:${sec}`;
   }
 

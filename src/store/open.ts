@@ -11,13 +11,6 @@ import { describeSqliteError } from './sqlite-errors.js';
 /** The SPEC asks for at least 5 s; a reconcile of 10,000 rows holds the lock well under that. */
 export const BUSY_TIMEOUT_MS = 8000;
 
-let lastOpened: string | null = null;
-
-/** The file the last open was about: lets the CLI name it when SQLite fails later in a command. */
-export function lastOpenedDatabase(): string | null {
-  return lastOpened;
-}
-
 /** `write-existing` writes but never creates: reconcile at shell start must not make a database appear. */
 export type OpenMode = 'read' | 'write' | 'write-existing';
 
@@ -180,7 +173,6 @@ function openForReading(path: string): Database.Database {
  * before anything that writes (journal mode, migrations), so a foreign or newer file is refused untouched.
  */
 export function openDatabase(path: string, mode: OpenMode): Database.Database | null {
-  lastOpened = path;
   const exists = existsSync(path);
   if (!exists && mode !== 'write') return null;
   if (exists) {

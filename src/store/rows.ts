@@ -46,7 +46,3 @@ export interface InstanceKey {
   readonly createdAtMs: number;
   readonly marker: string | null;
 }
-
-export function keyOf(row: InstanceRow): InstanceKey {
-  return { name: row.name, createdAtMs: row.created_at, marker: row.marker };
-}

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { readSchemaVersion } from './schema.js';
+import { describeSqliteError } from './sqlite-errors.js';
 import type { BindingRow, EventRow, EventType, InstanceKey, InstanceRow, InstanceStatus } from './rows.js';
 
 export interface NewInstance {
@@ -37,10 +39,37 @@ export class Store {
     this.db.close();
   }
 
-  /** Runs `fn` in a `BEGIN IMMEDIATE` transaction, or a savepoint when one is already open. */
+  /**
+   * The file this store opened. better-sqlite3's `db.name` is what was passed to it: the path, or
+   * for the immutable read fallback a `file:` URI around it.
+   */
+  get file(): string {
+    const name = this.db.name;
+    if (!name.startsWith('file:')) return name;
+    return decodeURIComponent(name.slice('file:'.length).replace(/\?immutable=1$/, ''));
+  }
+
+  /** A SQLite failure as a user-facing error that names this store's file; anything else as it was. */
+  describeError(error: unknown): unknown {
+    return describeSqliteError(error, this.file) ?? error;
+  }
+
+  /**
+   * Runs `fn` in a `BEGIN IMMEDIATE` transaction. Called inside another transaction (a stop inside
+   * reconcile's), better-sqlite3 makes it a savepoint by itself, which rolls back alone.
+   */
   writeTransaction<T>(fn: () => T): T {
-    const txn = this.db.transaction(fn);
-    return this.db.inTransaction ? txn() : txn.immediate();
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** `PRAGMA user_version`: the schema version. */
+  schemaVersion(): number {
+    return readSchemaVersion(this.db);
+  }
+
+  /** `PRAGMA integrity_check`: 'ok', or the problems it found joined by '; '. */
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((row) => row.integrity_check).join('; ');
   }
 
   get inTransaction(): boolean {
@@ -136,13 +165,9 @@ export class Store {
 
   // events
 
-  insertEvent(instance: string, type: EventType, tsMs: number, data: unknown): number {
-    const info = this.statement('INSERT INTO events (ts, instance, type, data) VALUES (?, ?, ?, ?)').run(
-      tsMs,
-      instance,
-      type,
-      JSON.stringify(data),
-    );
+  /** `dataJson` comes from `encodeLifeEvent` (src/lifecycle/life-log.ts), the one home of the payloads. */
+  insertEvent(instance: string, type: EventType, tsMs: number, dataJson: string): number {
+    const info = this.statement('INSERT INTO events (ts, instance, type, data) VALUES (?, ?, ?, ?)').run(tsMs, instance, type, dataJson);
     return Number(info.lastInsertRowid);
   }
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { decodeAnyLifeEvent } from '../../src/lifecycle/life-log.js';
 
 /** Direct SQL on the test's real database file: to plant rows and to read what lifeline wrote. */
 
@@ -68,7 +69,7 @@ export function events(path: string, type?: string): EventOut[] {
   return withDb(path, (db) =>
     (db.prepare('SELECT * FROM events ORDER BY id').all() as { id: number; ts: number; instance: string; type: string; data: string }[])
       .filter((event) => type === undefined || event.type === type)
-      .map((event) => ({ ...event, data: JSON.parse(event.data) as EventOut['data'] })),
+      .map((event) => ({ ...event, data: decodeAnyLifeEvent(event) as EventOut['data'] })),
   );
 }
 

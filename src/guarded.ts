@@ -1,16 +1,12 @@
-import { alreadyReconciled } from '../lifecycle/boot-guard.js';
-import { printJson, printLine } from '../output.js';
-import { procRoot } from '../proc/index.js';
-import { LinuxProbe } from '../proc/linux.js';
-import { checkStateFolder } from '../store/files.js';
-import { openDatabase } from '../store/open.js';
-import { resolvePaths } from '../store/paths.js';
-import { refreshStamp } from '../store/stamp.js';
-import { Store } from '../store/store.js';
-
-export function alreadyReconciledMessage(bootId: string): string {
-  return `boot ${bootId} is already reconciled; nothing to do (--force runs it again)`;
-}
+import { alreadyReconciled, alreadyReconciledMessage } from './lifecycle/boot-guard.js';
+import { printJson, printLine } from './output.js';
+import { platform, procRoot } from './proc/index.js';
+import { LinuxProbe } from './proc/linux.js';
+import { checkStateFolder } from './store/files.js';
+import { openDatabase } from './store/open.js';
+import { resolvePaths } from './store/paths.js';
+import { refreshStamp } from './store/stamp.js';
+import { Store } from './store/store.js';
 
 /** `reconcile` with only --quiet, --json and --db: the flags the shell snippet and login item use. */
 function guardedFlags(args: readonly string[]): { quiet: boolean; json: boolean; db: string | undefined } | null {
@@ -49,7 +45,7 @@ function nothingTracked(stamp: string, bootId: string, flags: { quiet: boolean; 
  */
 export function runGuarded(args: readonly string[]): number | null {
   const flags = guardedFlags(args);
-  if (flags === null || process.platform !== 'linux') return null;
+  if (flags === null || platform() !== 'linux') return null;
   try {
     const paths = resolvePaths(flags.db);
     checkStateFolder(paths.home); // One stat; any refusal goes the full way, which prints it.
@@ -57,13 +53,13 @@ export function runGuarded(args: readonly string[]): number | null {
     const db = openDatabase(paths.db, 'read');
     if (db === null) return nothingTracked(paths.stamp, bootId, flags);
     const store = new Store(db);
-    let guarded: boolean;
+    let reconciled: boolean;
     try {
-      guarded = alreadyReconciled(store, bootId);
+      reconciled = alreadyReconciled(store, bootId);
     } finally {
       store.close();
     }
-    if (!guarded) return null;
+    if (!reconciled) return null;
     refreshStamp(paths.stamp, bootId);
     if (flags.json) printJson({ boot_id: bootId, already_reconciled: true, dry_run: false, results: [] });
     else if (!flags.quiet) printLine(alreadyReconciledMessage(bootId));

@@ -1,0 +1,40 @@
+// `npm run build`: type-check and compile everything with tsc (dist/src, dist/test: what the tests run),
+// then bundle the programs lifeline ships with esbuild. Each option below says why it is set.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
+
+await build({
+  // cli.ts: the entry, small on purpose (the guarded reconcile runs at every shell start); main.ts: the
+  // full CLI, loaded by cli.ts only when needed; supervise.ts: the parent of a detached program;
+  // waiter.ts: the Node helper bin/lifeline-wait calls; hook.ts: an agent's start hook, which the agent
+  // waits for, so it loads only what recording a session needs.
+  entryPoints: ['src/cli.ts', 'src/main.ts', 'src/supervise.ts', 'src/waiter.ts', 'src/hook.ts'],
+  // One file per program: no node_modules lookups at start-up, which costs the guarded path most.
+  bundle: true,
+  platform: 'node',
+  // package.json "engines": node >= 20.
+  target: 'node20',
+  // CommonJS loads synchronously and fastest in Node 20; citty and consola are ESM-only and get bundled in.
+  format: 'cjs',
+  outdir: 'dist',
+  // The package is "type": "module", so a CommonJS bundle must be named .cjs.
+  outExtension: { '.js': '.cjs' },
+  external: [
+    // A native addon: it cannot be bundled, and open.ts points it at its own .node file.
+    'better-sqlite3',
+    // Only `list` uses it: left a require that runs when list's module loads, so no other command parses it.
+    'pidusage',
+    // cli.ts loads the main bundle at run time (src/self.ts mainScript); it must not be pulled into cli.cjs.
+    './main.js',
+    // Likewise the hook bundle (src/self.ts hookScript), loaded by cli.ts only for `lifeline hook`.
+    './hook.js',
+  ],
+  // import.meta does not exist in CommonJS; self.ts falls back to __filename when it is undefined.
+  define: { 'import.meta.url': 'undefined' },
+  // Quiet on success; warnings and errors still show.
+  logLevel: 'warning',
+});
