@@ -25,7 +25,7 @@ test('every other command goes straight to Node, with its output and exit code',
 
 test('a foreground launch waits in dash, not in Node, and records the exit once', { skip }, async () => {
   const home = makeHome();
-  const launcher = entryAsync(['launch', 'alice', '--', 'sh', '-c', 'echo "$LIFELINE_NAME:$LIFELINE_INSTANCE_ID"; read x <&-; sleep 0.6; exit 7'], home.env);
+  const launcher = entryAsync(['launch', 'alice', '--', 'sh', '-c', 'echo "$LIFELINE_NAME:$LIFELINE_INSTANCE_ID"; read x <&-; sleep 3; exit 7'], home.env);
   cleanupLater(launcher.pid);
   const row = await waitActive(home.db);
   const pid = Number(row['pid']);
@@ -82,6 +82,7 @@ test('the start token sh records is the program\'s own (field 22), and the marke
 test('exit 130 is never SIGINT: signals at random moments, to the group and to the entry', { skip, timeout: 120_000 }, async () => {
   const home = makeHome();
   const runs = Number(process.env['LIFELINE_SOAK_RUNS'] ?? 40);
+  assert.equal(entry(['launch', 'seed', '--', 'true'], home.env).code, 0); // The database exists before the runs race.
   const started = Date.now();
   const wrong: string[] = [];
   let next = 0;
@@ -95,11 +96,14 @@ test('exit 130 is never SIGINT: signals at random moments, to the group and to t
     const program = byItself ? ['sh', '-c', `trap '' INT TERM HUP; sleep 0.0${random(8)}; exit ${code}`] : ['sleep', '30'];
     const launcher = entryAsync(['launch', name, '--', ...program], home.env);
     cleanupLater(launcher.pid);
+    let over = false;
+    void launcher.exited.then(() => (over = true));
+    // A program that ends within 0.1 s is recorded only once it is over: then the entry has exited.
     await waitFor(`${name} to be recorded`, () => {
       try {
-        return rows(home.db).some((r) => r['name'] === name && r['status'] === 'active') || events(home.db).some((e) => e.instance === name);
+        return over || rows(home.db).some((r) => r['name'] === name && r['status'] === 'active') || events(home.db).some((e) => e.instance === name);
       } catch {
-        return false; // The first launch is still creating the database.
+        return false;
       }
     }, 30_000);
     await new Promise((resolve) => setTimeout(resolve, random(80)));

@@ -79,8 +79,7 @@ test('Ctrl-C: a program killed by SIGINT is exit:signal:SIGINT, one that exits 1
   assert.deepEqual(reasons(home, 'killed'), ['exit:signal:SIGINT']);
 
   const rc2 = join(home.dir, 'rc2');
-  // The trap ends its own `sleep` too: a background job of a non-interactive sh ignores SIGINT and would outlive the test.
-  tmux.type(pane, `${ENTRY} launch handled -- sh -c 'trap "kill \\$!; exit 130" INT; sleep 30 & wait'`, 'Enter');
+  tmux.type(pane, `${ENTRY} launch handled -- sh -c 'trap "exit 130" INT; while :; do sleep 0.1; done'`, 'Enter');
   await activeRow(home, 'handled');
   await new Promise((resolve) => setTimeout(resolve, 300)); // Its trap is set.
   tmux.type(pane, 'C-c');
