@@ -31,6 +31,7 @@ const COMMANDS: Record<string, Loader> = {
   init: load(() => import('./commands/init.js')),
   'login-item': load(() => import('./commands/login-item.js')),
   doctor: load(() => import('./commands/doctor.js')),
+  hook: load(() => import('./commands/hook.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -46,6 +47,7 @@ const DESCRIPTIONS: Record<string, string> = {
   init: 'print the shell snippet that reconciles once per boot',
   'login-item': 'install a login item that reconciles at login',
   doctor: 'check platform, database, permissions and hooks',
+  hook: "run by an agent's start hook: records its session (prints nothing)",
 };
 
 function version(): string {
@@ -134,7 +136,10 @@ export async function main(argv: string[]): Promise<number> {
     printLine(stripAnsi(await renderUsage(cmd, { meta: { name: 'lifeline', version: version() } })).replace(/[ \t]+$/gm, ''));
     return 0;
   }
-  checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
+  // Run by an agent, which waits for it: no option check, nothing on stdout, always 0.
+  if (command === 'hook') return (await import('./commands/hook.js')).runHook(rest);
+  // `launch x claude --model opus`: the missing `--` is the mistake, not claude's option (launch says so).
+  if (!(command === 'launch' && !rest.includes('--'))) checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
   const { result } = await runCommand(cmd, { rawArgs: rest });
   return typeof result === 'number' ? result : 0;
 }

@@ -28,7 +28,7 @@ test('r fills the resume template from the bindings, in the recorded folder, and
   // The agent's hook binds its session id; it ends; the snapshot keeps the binding.
   insertRow(home.db, { name: 'alice', pid: null, boot_id: bootId(), cwd: project, resume_argv: ['sh', '-c', 'echo "$0 $1 $2 $PWD"', '{session}', '{name}', '{port}'] });
   assert.equal(cli(['bind', 'alice', 'session=old', 'port=1'], home.env).code, 0);
-  assert.equal(cli(['bind', 'alice', 'session=abc-123'], home.env).code, 0, 'the newest binding of a kind wins');
+  assert.equal(cli(['bind', 'alice', 'session=abc-123'], home.env).code, 0, 'session is single-valued: the new one replaces the old');
   assert.equal(cli(['stop', 'alice'], home.env).code, 0);
   const snapshotId = events(home.db, 'life.stopped').at(-1)!.id;
 
@@ -43,8 +43,8 @@ test('r fills the resume template from the bindings, in the recorded folder, and
   const restored = events(home.db, 'life.stopped').at(-1)!.data.snapshot!['bindings'];
   assert.deepEqual(
     restored,
-    [{ kind: 'session', value: 'old' }, { kind: 'port', value: '1' }, { kind: 'session', value: 'abc-123' }],
-    'every binding restored, in order',
+    [{ kind: 'port', value: '1' }, { kind: 'session', value: 'abc-123' }],
+    'every binding restored, in order (session holds one value)',
   );
 });
 

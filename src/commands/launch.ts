@@ -1,12 +1,13 @@
 import { defineCommand, parseArgs } from 'citty';
 import { join } from 'node:path';
+import { prepareAgentLaunch } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
 import { launchDetached } from '../lifecycle/detach.js';
 import { runForeground } from '../lifecycle/foreground.js';
 import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
-import { splitShellWords } from '../lifecycle/template.js';
+import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
 import { printLine } from '../output.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
@@ -17,8 +18,21 @@ const args = {
   tag: { type: 'string', description: 'a free-form label shown by list' },
   resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
+  new: { type: 'boolean', description: 'start afresh even when NAME ended with a session that lifeline r NAME could resume' },
   ...dbArg,
 } as const;
+
+/** Built-in placeholders of a resume template; any other must come from a binding. */
+const BUILT_IN_PLACEHOLDERS = ['name', 'cwd', 'session'];
+
+/** `--resume 'cmd {port}'` with no port bound yet works only if something binds it later: say so now. */
+function warnUnboundPlaceholders(template: readonly string[] | null, bindings: readonly { kind: string }[]): void {
+  if (template === null) return;
+  const known = new Set([...BUILT_IN_PLACEHOLDERS, ...bindings.map((binding) => binding.kind)]);
+  for (const key of templatePlaceholders(template)) {
+    if (!known.has(key)) notices.warn(`the resume template uses {${key}}, which is not bound yet; bind it before lifeline r (lifeline bind NAME ${key}=…)`);
+  }
+}
 
 export function reportGhost(reservation: Reservation): void {
   const ghost = reservation.ghost;
@@ -36,17 +50,27 @@ export default defineCommand({
     // Parsed again without the program's own words, which citty would otherwise read as positionals.
     const own = parseArgs<typeof args>(rawArgs.slice(0, dashes), args);
     if (own._.length > 1) throw new LifelineError('usage', `unexpected ${JSON.stringify(own._[1])} before --`);
-    const bindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
-    const resumeArgv = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
-    if (resumeArgv !== null && resumeArgv.length === 0) throw new LifelineError('usage', '--resume needs a command template');
+    const userBindings = repeatedOption(rawArgs, 'bind').map(parseBinding);
+    // `--resume claude --resume {session}` (quotes forgotten) would keep only the last word.
+    if (repeatedOption(rawArgs, 'resume').length > 1) throw new LifelineError('usage', "--resume given twice; quote the whole template: --resume 'claude --resume {session}'");
+    const explicitTemplate = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
+    if (explicitTemplate !== null && explicitTemplate.length === 0) throw new LifelineError('usage', '--resume needs a command template');
     if (typeof own.name === 'string') checkName(own.name);
+    // claude/codex/gemini: a pre-assigned session id (bound before the program starts) and a resume template.
+    const agent = prepareAgentLaunch(argv);
+    const resumeArgv = explicitTemplate ?? agent?.resumeTemplate ?? null;
+    const bindings = agent?.session != null ? [{ kind: 'session', value: agent.session }, ...userBindings] : userBindings;
+    for (const option of explicitTemplate === null ? (agent?.unknownOptions ?? []) : []) {
+      notices.warn(`lifeline does not know ${agent!.agent.name}'s option ${option}; the resume template keeps it as a flag (pass --resume to set the template yourself)`);
+    }
+    warnUnboundPlaceholders(resumeArgv, bindings);
 
     const { ctx, paths } = openForWrite(own);
     try {
       const name = typeof own.name === 'string' ? own.name : defaultName(argv[0]!, new Set(ctx.store.knownNames()));
       const spec: LaunchSpec = {
         name,
-        argv,
+        argv: agent?.argv ?? argv,
         cwd: process.cwd(),
         tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
         resumeArgv,
@@ -54,6 +78,8 @@ export default defineCommand({
         bindings,
         resumedFrom: null,
         by: 'user',
+        registry: paths.dbChosen ? paths.db : null,
+        refuseResumable: typeof own.name === 'string' && own.new !== true,
       };
       if (spec.detached) {
         const logFile = join(paths.logs, `${name}.log`);

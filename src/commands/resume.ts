@@ -2,11 +2,28 @@ import { defineCommand } from 'citty';
 import { join } from 'node:path';
 import { launchDetached } from '../lifecycle/detach.js';
 import { runForeground } from '../lifecycle/foreground.js';
+import { parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { planResume } from '../lifecycle/resume.js';
+import { planResume, type ResumePlan } from '../lifecycle/resume.js';
+import { notices } from '../notices.js';
 import { printJson, printLine, shellJoin } from '../output.js';
+import { resolvePaths } from '../store/paths.js';
 import { reportGhost } from './launch.js';
-import { dbArg, jsonArg, openExistingForWrite, openForRead } from './shared.js';
+import { dbArg, jsonArg, openExistingForWrite, openForRead, repeatedOption } from './shared.js';
+
+/** For an agent: whether `r` resumes its session or starts it fresh, and why (JSON fields, only for agents). */
+function agentFields(plan: ResumePlan): Record<string, unknown> {
+  const start = plan.agentStart;
+  if (start === null || start === undefined) return {};
+  return start.mode === 'fresh' ? { start: 'fresh', why: start.why } : { start: 'resume', session: start.session };
+}
+
+function dryRunLine(plan: ResumePlan): string {
+  const start = plan.agentStart;
+  if (start?.mode === 'fresh') return `would start ${start.agent} fresh in ${plan.cwd} (${start.why}):\n  ${shellJoin(plan.argv)}`;
+  if (start?.mode === 'resume') return `would resume ${start.agent} session ${start.session} in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`;
+  return `would run in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`;
+}
 import { resolve } from 'node:path';
 
 export default defineCommand({
@@ -16,20 +33,27 @@ export default defineCommand({
     detach: { type: 'boolean', description: 'run in its own session, output to the log' },
     'dry-run': { type: 'boolean', description: 'print the command and folder, run nothing' },
     cwd: { type: 'string', description: 'resume in this folder instead of the recorded one', valueHint: 'dir' },
+    bind: { type: 'string', description: 'add or override a binding for this resume (repeatable), e.g. session=ID', valueHint: 'kind=value' },
     ...jsonArg,
     ...dbArg,
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
     const name = checkName(args.name);
-    const options = { cwd: typeof args.cwd === 'string' ? resolve(args.cwd) : null, detached: args.detach === true };
+    const registry = resolvePaths(typeof args.db === 'string' ? args.db : undefined);
+    const options = {
+      cwd: typeof args.cwd === 'string' ? resolve(args.cwd) : null,
+      detached: args.detach === true,
+      bind: repeatedOption(rawArgs, 'bind').map(parseBinding),
+      registry: registry.dbChosen ? registry.db : null,
+    };
 
     if (args['dry-run']) {
       const { ctx } = openForRead(args);
       if (ctx === null) throw unknownNameError(name, [], 'stopped instance');
       try {
         const plan = planResume(ctx, name, { ...options, dryRun: true });
-        if (args.json) printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: options.detached });
-        else printLine(`would run in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`);
+        if (args.json) printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: options.detached, ...agentFields(plan) });
+        else printLine(dryRunLine(plan));
       } finally {
         ctx.store.close();
       }
@@ -41,6 +65,7 @@ export default defineCommand({
     const { ctx, paths } = opened;
     try {
       const plan = planResume(ctx, name, { ...options, dryRun: false });
+      if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${plan.agentStart.why}; starting ${plan.agentStart.agent} fresh in ${plan.cwd}`);
       if (options.detached) {
         const logFile = join(paths.logs, `${name}.log`);
         const started = await launchDetached(ctx, plan.spec, { db: paths.db, logFile }, reportGhost);

@@ -4,7 +4,7 @@ import { checkName } from '../lifecycle/names.js';
 import { splitShellWords } from '../lifecycle/template.js';
 import { trackProcess } from '../lifecycle/track.js';
 import { printJson, printLine, shellJoin } from '../output.js';
-import { dbArg, jsonArg, openForWrite } from './shared.js';
+import { dbArg, jsonArg, openForWrite, repeatedOption } from './shared.js';
 
 export default defineCommand({
   meta: { name: 'track', description: 'Register an already-running process' },
@@ -16,8 +16,9 @@ export default defineCommand({
     ...dbArg,
     ...jsonArg,
   },
-  run({ args }) {
+  run({ args, rawArgs }) {
     const name = checkName(args.name);
+    if (repeatedOption(rawArgs, 'resume').length > 1) throw new LifelineError('usage', "--resume given twice; quote the whole template: --resume 'claude --resume {session}'");
     if (!/^[1-9]\d{0,9}$/.test(args.pid)) throw new LifelineError('usage', `--pid takes a process id, got ${JSON.stringify(args.pid)}`);
     const resumeArgv = typeof args.resume === 'string' ? splitShellWords(args.resume) : null;
     const { ctx } = openForWrite(args);

@@ -1,4 +1,5 @@
 import { LifelineError } from '../errors.js';
+import type { Store } from '../store/store.js';
 import type { LifelineContext } from './context.js';
 import type { Binding } from './launch.js';
 import { unknownNameError } from './names.js';
@@ -22,6 +23,29 @@ export function parseBindingFilter(text: string): { kind: string; value: string 
   return { kind: text, value: null };
 }
 
+/**
+ * Kinds that hold one value at a time: a new one replaces the old. An agent runs one session at a
+ * time, and after `/clear` it has a new one; every other kind (tmux, port, …) may hold several.
+ */
+export const SINGLE_VALUED_KINDS: ReadonlySet<string> = new Set(['session']);
+
+/** Writes bindings in order, inside the caller's transaction; a single-valued kind keeps only its newest value. */
+export function writeBindings(store: Store, name: string, bindings: readonly Binding[], createdAtMs: number): void {
+  for (const binding of bindings) {
+    if (SINGLE_VALUED_KINDS.has(binding.kind)) store.removeBindings(name, binding.kind, null);
+    store.addBinding(name, binding.kind, binding.value, createdAtMs);
+  }
+}
+
+/**
+ * The bindings of a resume: the recorded ones, with every kind the user gave (`r --bind`)
+ * replaced by the given values.
+ */
+export function overrideBindings(recorded: readonly Binding[], given: readonly Binding[]): Binding[] {
+  const givenKinds = new Set(given.map((binding) => binding.kind));
+  return [...recorded.filter((binding) => !givenKinds.has(binding.kind)), ...given];
+}
+
 function requireInstance(ctx: LifelineContext, name: string): void {
   if (ctx.store.getInstance(name) === null) throw unknownNameError(name, ctx.store.instanceNames());
 }
@@ -29,8 +53,7 @@ function requireInstance(ctx: LifelineContext, name: string): void {
 export function bind(ctx: LifelineContext, name: string, bindings: readonly Binding[]): void {
   ctx.store.writeTransaction(() => {
     requireInstance(ctx, name);
-    const createdAtMs = ctx.now();
-    for (const binding of bindings) ctx.store.addBinding(name, binding.kind, binding.value, createdAtMs);
+    writeBindings(ctx.store, name, bindings, ctx.now());
   });
 }
 

@@ -2,10 +2,12 @@ import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process'
 import { randomUUID } from 'node:crypto';
 import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
+import { writeBindings } from './bindings.js';
 import type { LifelineContext } from './context.js';
+import { refuseResumableName } from './resumable.js';
 import { stopInstance, type StopOutcome } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
-import { exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
+import { DB_ENV, exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
 
 export interface Binding {
   readonly kind: string;
@@ -24,6 +26,13 @@ export interface LaunchSpec {
   /** The `life.stopped` event this life resumes, for `life.started.resumed_from`. */
   readonly resumedFrom: number | null;
   readonly by: StartedBy;
+  /**
+   * The database, absolute, when lifeline runs on a chosen one (`--db`, `LIFELINE_DB`): passed to
+   * the program as LIFELINE_DB so that its hooks find the same registry (SPEC §6).
+   */
+  readonly registry?: string | null;
+  /** `launch NAME` (without `--new`): refuse a name whose last life ended with a session that `r` could resume. */
+  readonly refuseResumable?: boolean;
 }
 
 export interface Reservation {
@@ -62,6 +71,7 @@ export function nameTaken(name: string, verdict: Exclude<Verdict, { verdict: 'de
 export function reserveName(ctx: LifelineContext, spec: LaunchSpec): Reservation {
   const { store } = ctx;
   return store.writeTransaction(() => {
+    if (spec.refuseResumable === true) refuseResumableName(ctx, spec.name);
     const ghost = clearName(ctx, spec.name);
     const createdAtMs = ctx.now();
     const marker = randomUUID();
@@ -80,14 +90,19 @@ export function reserveName(ctx: LifelineContext, spec: LaunchSpec): Reservation
       tag: spec.tag,
       detached: spec.detached,
     });
-    for (const binding of spec.bindings) store.addBinding(spec.name, binding.kind, binding.value, createdAtMs);
+    writeBindings(store, spec.name, spec.bindings, createdAtMs);
     return { key: { name: spec.name, createdAtMs, marker }, ghost };
   });
 }
 
-/** The program's environment: the caller's, plus the marker and the name, nothing else recorded. */
-export function programEnv(key: Reservation['key'], base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, [MARKER_ENV]: key.marker, [NAME_ENV]: key.name };
+/**
+ * The program's environment: the caller's, plus the marker and the name, nothing else recorded;
+ * and the registry's absolute path when lifeline runs on a chosen database.
+ */
+export function programEnv(key: Reservation['key'], base: NodeJS.ProcessEnv = process.env, registry: string | null = null): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, [MARKER_ENV]: key.marker, [NAME_ENV]: key.name };
+  if (registry !== null) env[DB_ENV] = registry;
+  return env;
 }
 
 /**
@@ -101,7 +116,7 @@ export function spawnProgram(
 ): Promise<ChildProcess> {
   const [command, ...args] = spec.argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, { cwd: spec.cwd, env: programEnv(key), stdio, detached: spec.detached });
+    const child = spawn(command!, args, { cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio, detached: spec.detached });
     child.once('spawn', () => resolve(child));
     child.once('error', reject);
   });

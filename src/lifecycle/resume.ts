@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
+import { type AgentStart, chooseAgentStart } from '../agents/resume-choice.js';
 import { LifelineError } from '../errors.js';
 import type { InstanceRow } from '../store/rows.js';
+import { overrideBindings } from './bindings.js';
 import type { LifelineContext } from './context.js';
 import type { Binding, LaunchSpec } from './launch.js';
 import { clearName, nameTaken } from './launch.js';
@@ -24,11 +26,17 @@ export interface ResumePlan {
   /** The `life.stopped` event resumed from; null in a dry run over a ghost not yet stopped. */
   readonly resumedFrom: number | null;
   readonly spec: LaunchSpec;
+  /** For an agent whose resume needs a session: resume it, or start fresh (and why). Null otherwise. */
+  readonly agentStart?: AgentStart | null;
 }
 
 export interface ResumeOptions {
   readonly cwd: string | null;
   readonly detached: boolean;
+  /** `r NAME --bind KIND=VALUE`: each kind given replaces the recorded values of that kind for this resume. */
+  readonly bind?: readonly Binding[];
+  /** The database to pass on as LIFELINE_DB (see LaunchSpec.registry). */
+  readonly registry?: string | null;
 }
 
 function stringArray(value: unknown): string[] | null {
@@ -84,18 +92,35 @@ function checkFolder(name: string, cwd: string): void {
 function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, options: ResumeOptions): ResumePlan {
   const cwd = options.cwd ?? view.cwd;
   checkFolder(name, cwd);
+  const given = options.bind ?? [];
+  let bindings = overrideBindings(view.bindings, given);
   // Bindings are in creation order, so for a repeated kind the newest one is set last and wins.
   const values = new Map<string, string>();
-  for (const binding of view.bindings) values.set(binding.kind, binding.value);
+  for (const binding of bindings) values.set(binding.kind, binding.value);
   values.set('name', name);
   values.set('cwd', cwd);
-  const argv = view.resumeArgv !== null ? fillTemplate(view.resumeArgv, values) : view.argv;
+  const agentStart = chooseAgentStart({
+    argv: view.argv,
+    template: view.resumeArgv,
+    session: values.get('session'),
+    sessionGiven: given.some((binding) => binding.kind === 'session'),
+  });
+  let argv: string[];
+  if (agentStart?.mode === 'fresh') {
+    // Nothing to resume: the agent starts afresh in its folder, with a new pre-assigned session where it takes one.
+    argv = agentStart.launch.argv;
+    const session = agentStart.launch.session;
+    bindings = [...bindings.filter((binding) => binding.kind !== 'session'), ...(session === null ? [] : [{ kind: 'session', value: session }])];
+  } else {
+    argv = view.resumeArgv !== null ? fillTemplate(view.resumeArgv, values) : view.argv;
+  }
   if (argv.length === 0 || argv[0] === '') throw new LifelineError('launch-failed', `the resume command of ${name} is empty`);
   return {
     name,
     argv,
     cwd,
     resumedFrom,
+    agentStart,
     spec: {
       name,
       argv,
@@ -103,9 +128,10 @@ function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, 
       tag: view.tag,
       resumeArgv: view.resumeArgv,
       detached: options.detached,
-      bindings: view.bindings,
+      bindings,
       resumedFrom,
       by: 'user',
+      registry: options.registry ?? null,
     },
   };
 }

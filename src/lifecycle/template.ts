@@ -71,3 +71,10 @@ export function fillTemplate(template: readonly string[], values: ReadonlyMap<st
     }),
   );
 }
+
+/** The placeholder names a template uses, each once, in order of first use. */
+export function templatePlaceholders(template: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const word of template) for (const match of word.matchAll(PLACEHOLDER)) names.add(match[1]!);
+  return [...names];
+}

@@ -17,6 +17,8 @@ export type Reason = DeadReason | ExitReason | 'stopped';
 /** The environment entries lifeline plants in every program it launches. */
 export const MARKER_ENV = 'LIFELINE_INSTANCE_ID';
 export const NAME_ENV = 'LIFELINE_NAME';
+/** Also set in a launched program's environment when lifeline runs on a chosen database. */
+export const DB_ENV = 'LIFELINE_DB';
 
 /** kv keys. */
 export const KV_DEVICE_ID = 'device_id';

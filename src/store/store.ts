@@ -64,6 +64,11 @@ export class Store {
     return (this.statement('SELECT * FROM instances WHERE name = ?').get(name) as InstanceRow | undefined) ?? null;
   }
 
+  /** The instance a launched program belongs to, by the marker in its environment (names can be reused). */
+  instanceByMarker(marker: string): InstanceRow | null {
+    return (this.statement('SELECT * FROM instances WHERE marker = ?').get(marker) as InstanceRow | undefined) ?? null;
+  }
+
   allInstances(): InstanceRow[] {
     return this.statement('SELECT * FROM instances ORDER BY created_at, name').all() as InstanceRow[];
   }
