@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Loader> = {
   'login-item': load(() => import('./commands/login-item.js')),
   doctor: load(() => import('./commands/doctor.js')),
   hook: load(() => import('./commands/hook.js')),
+  agents: load(() => import('./commands/agents.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -47,6 +48,7 @@ const DESCRIPTIONS: Record<string, string> = {
   init: 'print the shell snippet that reconciles once per boot',
   'login-item': 'install a login item that reconciles at login',
   doctor: 'check platform, database, permissions and hooks',
+  agents: "install lifeline's session hook in claude, codex and gemini (install|uninstall|status)",
   hook: "run by an agent's start hook: records its session (prints nothing)",
 };
 

@@ -9,6 +9,7 @@ import { platformProbe, procRoot } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
+import { agentHookReport } from './agents.js';
 import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -28,6 +29,8 @@ interface Report {
   shell_snippet: Record<string, { file: string; present: boolean }>;
   login_item: { path: string | null; installed: boolean };
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
+  /** Each agent's lifeline hook: installed, missing, stale, unreadable, or no-config (the agent is not set up here). */
+  agent_hooks: Record<string, string>;
   problems: string[];
   warnings: string[];
 }
@@ -65,6 +68,7 @@ function examine(dbFlag: string | undefined): Report {
     })),
     login_item: { path: null, installed: false },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
+    agent_hooks: {},
     problems,
     warnings,
   };
@@ -114,6 +118,9 @@ function examine(dbFlag: string | undefined): Report {
   if (!report.login_item.installed && !Object.values(report.shell_snippet).some((s) => s.present)) {
     warnings.push('nothing runs reconcile at boot: add `lifeline init <shell>` to your rc file or run `lifeline login-item install`');
   }
+  const agents = agentHookReport(dbFlag);
+  report.agent_hooks = agents.states;
+  warnings.push(...agents.warnings);
   return report;
 }
 

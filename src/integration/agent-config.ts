@@ -41,7 +41,7 @@ export function hookCommand(agent: AgentName, target: HookTarget): string {
 /** A hook command lifeline wrote (any version, any path): `… <…cli.cjs|lifeline> hook <agent> …`. */
 export function isLifelineHook(command: unknown, agent: AgentName): boolean {
   if (typeof command !== 'string') return false;
-  return new RegExp(`(^|\\s)'?[^\\s']*(cli\\.c?js|lifeline)'?\\s+hook\\s+${agent}(\\s|$)`).test(command);
+  return new RegExp(`(^|[\\s'/])(cli\\.c?js|lifeline)'?\\s+hook\\s+${agent}(\\s|$)`).test(command);
 }
 
 /**

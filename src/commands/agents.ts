@@ -1,0 +1,165 @@
+import { defineCommand } from 'citty';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { agentFolder } from '../agents/homes.js';
+import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
+import { LifelineError } from '../errors.js';
+import { type AgentConfigPlan, type ConfigIo, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
+import { readConfig, rewriteConfig, writeTarget } from '../integration/config-file.js';
+import { printJson, printLine } from '../output.js';
+import { cliScript } from '../self.js';
+import { resolvePaths } from '../store/paths.js';
+import { dbArg, jsonArg } from './shared.js';
+
+const ACTIONS = ['install', 'uninstall', 'status'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const io: ConfigIo = {
+  env: process.env,
+  read: readConfig,
+  exists: (path) => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  realpath: realpathSync,
+};
+
+/** What the installed hook runs: this node and this lifeline, by absolute path (and `--db` when chosen). */
+export function hookTarget(dbFlag: string | undefined): HookTarget {
+  const paths = resolvePaths(dbFlag);
+  return { node: process.execPath, cli: cliScript, db: paths.dbChosen ? paths.db : null };
+}
+
+/** Named agents, or every known agent whose configuration folder exists. */
+function chooseAgents(words: readonly string[]): { agents: AgentName[]; named: boolean } {
+  for (const word of words) {
+    if (!isAgentName(word)) throw new LifelineError('usage', `unknown agent ${JSON.stringify(word)}; known: ${AGENT_NAMES.join(', ')}`);
+  }
+  if (words.length > 0) return { agents: [...new Set(words as AgentName[])], named: true };
+  return { agents: AGENT_NAMES.filter((agent) => io.exists(planFolder(agent))), named: false };
+}
+
+function planFolder(agent: AgentName): string {
+  return agentFolder(agent, io.env);
+}
+
+/** A plain line diff of two small files: removed lines with `-`, added lines with `+`. */
+export function lineDiff(before: string, after: string): string[] {
+  const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
+  const b = after.replace(/\n$/, '').split('\n');
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push(`+ ${b[j++]}`);
+    else out.push(`- ${a[i++]}`);
+  }
+  return out;
+}
+
+interface Outcome {
+  agent: AgentName;
+  file: string;
+  state: string;
+  action: string;
+  backup: string | null;
+  command: string;
+  detail: string | null;
+}
+
+function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcome: Outcome; diff: string[] } {
+  const base = { agent: plan.agent, file: plan.file, state: plan.edit.state, backup: null, command: plan.command, detail: plan.edit.detail };
+  if (action === 'status') return { outcome: { ...base, action: 'none' }, diff: [] };
+  const after = plan.edit.after;
+  if (after === null) return { outcome: { ...base, action: 'unchanged' }, diff: [] };
+  const before = readConfig(plan.file);
+  const diff = lineDiff(before ?? '', after);
+  const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
+  if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff };
+  writeTarget(plan.file); // A dangling symlink is refused before anything is written.
+  const backup = rewriteConfig(plan.file, before, after);
+  return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed`, backup }, diff };
+}
+
+function describe(outcome: Outcome, dryRun: boolean): string {
+  const where = outcome.file;
+  switch (outcome.action) {
+    case 'none':
+      return `${outcome.agent}: hook ${outcome.state} in ${where}${outcome.detail === null ? '' : ` (${outcome.detail})`}`;
+    case 'unchanged':
+      return `${outcome.agent}: ${outcome.state === 'installed' ? 'hook already installed' : 'no lifeline hook'} in ${where}`;
+    default: {
+      const backup = outcome.backup === null ? '' : `; backup: ${outcome.backup}`;
+      return `${outcome.agent}: ${dryRun ? `would ${outcome.action.slice('would-'.length)} the hook in` : `hook ${outcome.action} in`} ${where}${backup}`;
+    }
+  }
+}
+
+export default defineCommand({
+  meta: { name: 'agents', description: "Install, remove or check lifeline's SessionStart hook in claude, codex and gemini: lifeline agents install|uninstall|status [AGENT...]" },
+  args: {
+    action: { type: 'positional', description: 'install, uninstall or status' },
+    'dry-run': { type: 'boolean', description: 'show the change, write nothing' },
+    ...jsonArg,
+    ...dbArg,
+  },
+  run({ args }) {
+    const action = args.action as Action;
+    if (!(ACTIONS as readonly string[]).includes(action)) throw new LifelineError('usage', `name an action: lifeline agents ${ACTIONS.join('|')} [AGENT...]`);
+    const { agents, named } = chooseAgents(args._.slice(1));
+    const dryRun = args['dry-run'] === true;
+    const target = hookTarget(typeof args.db === 'string' ? args.db : undefined);
+    // Every plan first: a file lifeline cannot edit fails the command before any file is written.
+    const plans = agents.map((agent) => planAgentConfig(agent, target, action !== 'uninstall', io));
+    const results = plans.map((plan) => apply(plan, action, dryRun));
+    if (args.json) {
+      printJson({ action, dry_run: dryRun, agents: results.map((r) => ({ ...r.outcome, ...(dryRun ? { diff: r.diff } : {}) })) });
+      return 0;
+    }
+    if (results.length === 0) {
+      printLine(`no agent configuration found (${AGENT_NAMES.map(planFolder).join(', ')}); name an agent to ${action} anyway, e.g. lifeline agents ${action} claude`);
+      return 0;
+    }
+    for (const { outcome, diff } of results) {
+      printLine(describe(outcome, dryRun));
+      if (dryRun) for (const line of diff) printLine(`    ${line}`);
+    }
+    if (!named && action !== 'status') {
+      const skipped = AGENT_NAMES.filter((agent) => !agents.includes(agent));
+      if (skipped.length > 0) printLine(`(skipped ${skipped.join(', ')}: no configuration folder; name it to ${action} anyway)`);
+    }
+    return 0;
+  },
+});
+
+/** For doctor: each agent whose folder exists, with its hook's state (warnings for missing or stale). */
+export function agentHookReport(dbFlag: string | undefined): { states: Record<string, string>; warnings: string[] } {
+  const states: Record<string, string> = {};
+  const warnings: string[] = [];
+  const target = hookTarget(dbFlag);
+  for (const agent of AGENT_NAMES) {
+    if (!existsSync(planFolder(agent))) {
+      states[agent] = 'no-config';
+      continue;
+    }
+    try {
+      const plan = planAgentConfig(agent, target, true, io);
+      states[agent] = plan.edit.state;
+      if (plan.edit.state === 'missing') warnings.push(`${agent}: lifeline's session hook is not installed in ${plan.file}; run lifeline agents install ${agent}`);
+      if (plan.edit.state === 'stale') warnings.push(`${agent}: lifeline's session hook in ${plan.file} is stale (${plan.edit.detail}); run lifeline agents install ${agent}`);
+    } catch (error) {
+      states[agent] = 'unreadable';
+      warnings.push(`${agent}: ${(error as Error).message}`);
+    }
+  }
+  return { states, warnings };
+}
