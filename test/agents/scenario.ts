@@ -18,6 +18,7 @@ import { AgentWorld } from './world.js';
  */
 
 const READY_MS = 90_000;
+const TAKEN = new RegExp(`${BUSY.source}|Waiting for startup`);
 const TRANSCRIPT_MS = 45_000;
 const RESUME_MS = 90_000;
 const TEST_MS = 6 * 60_000;
@@ -75,7 +76,8 @@ class Driver {
   /**
    * Types a prompt and submits it, then waits for a transcript holding it. Enter goes only once the
    * text is visible in the prompt box (a key sent with the text can be taken as part of a paste).
-   * codex sometimes drops the first Enter (seen offline): only there is Enter repeated.
+   * codex sometimes drops the first Enter (seen offline): only there is Enter repeated, and only
+   * when the first one started nothing.
    */
   async prompt(pane: Pane, text: string): Promise<string[]> {
     const { tmux } = this.world;
@@ -83,24 +85,22 @@ class Driver {
     await tmux.waitFor(pane, `the typed prompt "${text}" in the input box`, (s) => s.includes(text), 15_000);
     await sleep(200);
     tmux.press(pane, 'Enter');
-    const attempts = this.agent.name === 'codex' ? 3 : 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await waitUntil(
-          `a ${this.agent.name} transcript holding "${text}"`,
-          () => {
-            const files = this.world.transcriptsHolding(text);
-            return files.length > 0 ? files : undefined;
-          },
-          attempt < attempts ? 8_000 : TRANSCRIPT_MS,
-          () => this.screenOf(pane),
-        );
-      } catch (error) {
-        if (attempt >= attempts) throw error;
-        this.t.diagnostic(`${this.agent.name}: no transcript yet, pressing Enter again (attempt ${attempt + 1})`);
-        tmux.press(pane, 'Enter');
-      }
+    const holding = (): string[] | undefined => {
+      const files = this.world.transcriptsHolding(text);
+      return files.length > 0 ? files : undefined;
+    };
+    // An Enter that was taken starts a turn (busy), is queued behind codex's own start ("Waiting for
+    // startup", which can outlast the prompt box's appearance by seconds offline) or writes the
+    // transcript; only when none of these happened is it pressed again.
+    for (let attempt = 2; this.agent.name === 'codex' && attempt <= 3; attempt++) {
+      const started = await waitUntil('a turn or a transcript', () => (holding() ?? TAKEN.test(tmux.capture(pane)) ? true : undefined), 8_000, () => '').catch(
+        () => false,
+      );
+      if (started) break;
+      this.t.diagnostic(`${this.agent.name}: the prompt was not taken, pressing Enter again (attempt ${attempt})`);
+      tmux.press(pane, 'Enter');
     }
+    return waitUntil(`a ${this.agent.name} transcript holding "${text}"`, holding, TRANSCRIPT_MS, () => this.screenOf(pane));
   }
 
   /**
