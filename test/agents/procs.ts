@@ -116,3 +116,10 @@ export function processesWithEnv(key: string, value: string): number[] {
 export async function killEverythingWithEnv(key: string, value: string): Promise<void> {
   await killAll(() => processesWithEnv(key, value));
 }
+
+/** For a signal handler, which cannot wait: freeze and kill without waiting for the kernel to reap. */
+export function killEverythingWithEnvNow(key: string, value: string): void {
+  const pids = processesWithEnv(key, value);
+  for (const pid of pids) signal(pid, 'SIGSTOP');
+  for (const pid of pids) signal(pid, 'SIGKILL');
+}

@@ -3,11 +3,26 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { CLI, type CliResult } from '../helpers/cli.js';
 import { bindings, rows } from '../helpers/db.js';
 import type { AgentProfile } from './profiles.js';
-import { killEverythingWithEnv } from './procs.js';
+import { killEverythingWithEnv, killEverythingWithEnvNow } from './procs.js';
 import { PrivateTmux } from './tmux.js';
+
+/** Worlds not yet disposed of: a test that timed out, or the run interrupted, still cleans up. */
+const liveWorlds = new Set<AgentWorld>();
+
+after(async () => {
+  for (const world of [...liveWorlds]) await world.dispose();
+});
+
+for (const signalName of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signalName, () => {
+    for (const world of liveWorlds) world.disposeNow();
+    process.kill(process.pid, signalName);
+  });
+}
 
 /**
  * One throwaway world for a real agent: a temp folder (0700) holding the seeded HOME, the project
@@ -59,9 +74,15 @@ export class AgentWorld {
       LIFELINE_AGENT_TEST_RUN: this.token,
       ...agent.env,
     };
-    agent.seed(this.home, [this.project], binDir, this.env);
     this.tmux = new PrivateTmux(`lifeline-agents-${this.token.slice(0, 8)}`, join(this.root, 'tmux'), this.env);
-    this.tmux.start(this.root);
+    liveWorlds.add(this);
+    try {
+      agent.seed(this.home, [this.project], binDir, this.env);
+      this.tmux.start(this.root);
+    } catch (error) {
+      this.disposeNow();
+      throw error;
+    }
   }
 
   /** lifeline run directly (not in a pane), with the world's environment. */
@@ -135,8 +156,17 @@ export class AgentWorld {
 
   /** Kills every process of this world (found by its run token), the tmux server, then the folder. */
   async dispose(): Promise<void> {
+    liveWorlds.delete(this);
     this.tmux.kill();
     await killEverythingWithEnv('LIFELINE_AGENT_TEST_RUN', this.token);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** The same without waiting, for signal handlers and failed constructors. */
+  disposeNow(): void {
+    liveWorlds.delete(this);
+    this.tmux.kill();
+    killEverythingWithEnvNow('LIFELINE_AGENT_TEST_RUN', this.token);
     rmSync(this.root, { recursive: true, force: true });
   }
 }
