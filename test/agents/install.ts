@@ -63,11 +63,15 @@ function usable(folder: string, agent: AgentPackage): boolean {
   );
 }
 
-/** npm with the project's own `npm run` settings removed, so `--prefix` alone decides where it writes. */
+/**
+ * npm without what `npm run test:agents` exported about this project (its prefix, package and
+ * script), so `--prefix` alone decides where it writes; the user's registry, proxy and cache
+ * settings stay.
+ */
 function npm(args: readonly string[], timeoutMs: number): { ok: boolean; output: string } {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^npm_(config|package|lifecycle)_/i.test(key)) env[key] = value;
+    if (!/^npm_(package_|lifecycle_|config_(local_prefix|prefix|global)$)/i.test(key)) env[key] = value;
   }
   env['npm_config_update_notifier'] = 'false';
   const result = spawnSync('npm', args, { env, encoding: 'utf8', timeout: timeoutMs });
@@ -79,31 +83,42 @@ function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join('\n');
 }
 
+/** npm's own one-line reason ("request to … failed, reason: …", else its error code), not its stack. */
+function npmReason(output: string): string {
+  const lines = output.split('\n').map((line) => line.replace(/^npm (error|ERR!) /, '').trim());
+  return (
+    lines.find((line) => /reason:/.test(line)) ??
+    lines.find((line) => /^code /.test(line)) ??
+    lastLines(output, 1)
+  ).replace(/^FetchError: /, '');
+}
+
 export function installAgent(agent: AgentPackage): InstallOutcome {
   const folder = installFolder(agent);
   const binDir = join(folder, 'node_modules', '.bin');
   if (usable(folder, agent)) return { kind: 'ready', binDir, cached: true, ms: 0 };
 
   const started = Date.now();
-  const partial = `${folder}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
-  // npm refuses `--no-save` in a folder without a manifest.
-  writeFileSync(join(partial, 'package.json'), '{"private": true}\n');
   const spec = `${agent.pkg}@${agent.version}`;
-  // --ignore-scripts: every npm version behaves alike (npm 11 skips unapproved scripts anyway, and
-  // gemini's node-pty would want a compiler); the one setup step an agent needs runs below.
-  const install = npm(
-    ['install', '--prefix', partial, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', spec],
-    INSTALL_TIMEOUT_MS,
-  );
+  // Asked first, with few retries: an unreachable registry costs seconds, not npm's minutes of backoff.
+  const probe = npm(['view', spec, 'version', '--fetch-retries=1', '--fetch-retry-mintimeout=2000', '--fetch-retry-maxtimeout=5000'], 60_000);
+  if (!probe.ok) return { kind: 'skip', reason: `cannot reach the npm registry to install ${spec}: ${npmReason(probe.output)}` };
+
+  const partial = `${folder}.partial-${process.pid}`;
+  let install = { ok: false, output: '' };
+  // Twice at most: the registry answered a moment ago, so one failed download may be a hiccup.
+  for (let attempt = 1; attempt <= 2 && !install.ok; attempt++) {
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    // npm refuses `--no-save` in a folder without a manifest.
+    writeFileSync(join(partial, 'package.json'), '{"private": true}\n');
+    // --ignore-scripts: every npm version behaves alike (npm 11 skips unapproved scripts anyway, and
+    // gemini's node-pty would want a compiler); the one setup step an agent needs runs below.
+    install = npm(['install', '--prefix', partial, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', spec], INSTALL_TIMEOUT_MS);
+  }
   if (!install.ok) {
     rmSync(partial, { recursive: true, force: true });
-    const probe = npm(['view', spec, 'version'], 60_000);
-    if (!probe.ok) {
-      return { kind: 'skip', reason: `cannot reach the npm registry to install ${spec}: ${lastLines(probe.output, 3)}` };
-    }
-    throw new Error(`npm install ${spec} failed although the registry answers:\n${lastLines(install.output, 20)}`);
+    throw new Error(`npm install ${spec} failed twice although the registry answers:\n${lastLines(install.output, 20)}`);
   }
   if (installedVersion(partial, agent) !== agent.version) {
     throw new Error(`npm install ${spec} did not leave ${agent.pkg} ${agent.version} in ${partial}`);
