@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'not-permitted'
   | 'launch-failed'
   | 'unsupported-platform'
+  | 'untrusted' // a state folder, logs folder or database another user owns, or a link where lifeline writes
   | 'io';
 
 export class LifelineError extends Error {

@@ -3,7 +3,7 @@ import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
 import { exitCodeFor, LifelineError } from './errors.js';
 import { closestNames } from './lifecycle/names.js';
-import { printLine } from './output.js';
+import { printLine, visible } from './output.js';
 import { packageJson } from './self.js';
 import { lastOpenedDatabase } from './store/open.js';
 import { describeSqliteError } from './store/sqlite-errors.js';
@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Run by an agent, which waits for it: no option check, nothing on stdout, always 0.
-  if (command === 'hook') return (await import('./commands/hook.js')).runHook(rest);
+  if (command === 'hook') return (await import('./commands/hook-run.js')).runHook(rest);
   // `launch x claude --model opus`: the missing `--` is the mistake, not claude's option (launch says so).
   if (!(command === 'launch' && !rest.includes('--'))) checkOptions(rest, (cmd.args ?? {}) as ArgsDef, command);
   const { result } = await runCommand(cmd, { rawArgs: rest });
@@ -150,16 +150,16 @@ export function report(error: unknown, verbose: boolean): number {
   const sqlite = describeSqliteError(error, lastOpenedDatabase() ?? 'the database');
   const known = error instanceof LifelineError ? error : sqlite;
   if (known !== null) {
-    process.stderr.write(`lifeline: ${known.message}\n`);
+    process.stderr.write(`lifeline: ${visible(known.message)}\n`);
     if (verbose && known.stack !== undefined) process.stderr.write(`${known.stack}\n`);
     return exitCodeFor(known);
   }
   if ((error as Error | null)?.name === 'CLIError') {
-    process.stderr.write(`lifeline: ${stripAnsi((error as Error).message)}\n`);
+    process.stderr.write(`lifeline: ${visible(stripAnsi((error as Error).message))}\n`);
     return 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`lifeline: unexpected error: ${message.split('\n')[0]}\n`);
+  process.stderr.write(`lifeline: unexpected error: ${visible(message.split('\n')[0]!)}\n`);
   if (verbose) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
   return 1;
 }

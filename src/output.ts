@@ -3,17 +3,35 @@
  * can be piped; notices for the person at the terminal go through consola to stderr (notices.ts).
  */
 
+let stdoutGuarded = false;
+
+/**
+ * A reader that closed its end (`lifeline events | head -1`) ends the command quietly, as it would
+ * end `cat`: no stack trace. Installed at the first write, so a command that prints nothing (the
+ * quiet reconcile at shell start) never touches stdout.
+ */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutGuarded) {
+    stdoutGuarded = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return process.stdout;
+}
+
 export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  stdout().write(`${text}\n`);
 }
 
 /** Text exactly as given (a snippet, a file's content). */
 export function printText(text: string): void {
-  process.stdout.write(text);
+  stdout().write(text);
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout().write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Colour only for a person: a TTY, and never with NO_COLOR set (https://no-color.org). */
@@ -22,9 +40,40 @@ export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
 }
 
 const ANSI = { red: 31, green: 32, yellow: 33, gray: 90, bold: 1 } as const;
+export type Colour = keyof typeof ANSI;
 
-export function paint(text: string, colour: keyof typeof ANSI): string {
+export function paint(text: string, colour: Colour): string {
   return useColor() ? `\u001B[${ANSI[colour]}m${text}\u001B[0m` : text;
+}
+
+/**
+ * C0 controls (ESC, BEL, CR, newline, …), DEL, C1 controls, and the bidirectional overrides and
+ * isolates that make a terminal show text in another order than it is.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const HAS_CONTROL = new RegExp(CONTROL.source);
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeOne(char: string): string {
+  const code = char.charCodeAt(0);
+  return NAMED[char] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Text that users or programs supplied (tags, folders, argv, binding values, names read from a
+ * database), made safe for a terminal: every control character is shown as an escape, so an ESC
+ * cannot set the clipboard (OSC 52) or recolour the screen, and a newline cannot forge a row.
+ * For human output only; JSON output carries the text unchanged.
+ */
+export function visible(text: string): string {
+  return text.replace(CONTROL, escapeOne);
+}
+
+/** A table cell that printTable paints after escaping its text. */
+export interface PaintedCell {
+  readonly text: string;
+  readonly colour: Colour;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -34,8 +83,12 @@ function visibleLength(text: string): number {
   return text.replace(ANSI_PATTERN, '').length;
 }
 
-/** A plain aligned table: two spaces between columns, the last column not padded. */
-export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+/**
+ * A plain aligned table: two spaces between columns, the last column not padded. Every cell is
+ * data and is escaped (`visible`); colour comes only from a PaintedCell, after escaping.
+ */
+export function printTable(headers: readonly string[], cells: readonly (readonly (string | PaintedCell)[])[]): void {
+  const rows = cells.map((row) => row.map((cell) => (typeof cell === 'string' ? visible(cell) : paint(visible(cell.text), cell.colour))));
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => visibleLength(row[column] ?? ''))));
   const format = (cells: readonly string[]): string =>
     cells
@@ -74,9 +127,15 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-/** Quotes a word for a POSIX shell only when it needs it, so printed commands can be pasted. */
+/**
+ * Quotes a word for a shell only when it needs it, so printed commands can be pasted. A word holding
+ * control characters is written in `$'…'` quoting (bash, zsh, ksh; POSIX 2024), never raw.
+ */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_/.:=@%+,-]+$/.test(word)) return word;
+  if (HAS_CONTROL.test(word)) {
+    return `$'${word.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(CONTROL, escapeOne)}'`;
+  }
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -16,6 +16,8 @@ const folder = dirname(here);
 export const cliScript = join(folder, bundled ? 'cli.cjs' : 'cli.js');
 /** The full CLI, a bundle of its own so the guarded reconcile never parses it. */
 export const mainScript = join(folder, bundled ? 'main.cjs' : 'main.js');
+/** The entry of `lifeline hook`, which agents run at every start: kept apart from the full CLI. */
+export const hookScript = join(folder, bundled ? 'hook.cjs' : 'hook.js');
 /** The entry of the supervisor of detached programs. */
 export const supervisorScript = join(folder, bundled ? 'supervise.cjs' : 'supervise.js');
 export const packageJson = join(folder, bundled ? '..' : '../..', 'package.json');

@@ -2,11 +2,13 @@
  * Entry of the supervisor process that `launch --detach` starts (see lifecycle/detach.ts). It is
  * not a user command: it takes one JSON order, starts the program and stays to record its exit.
  */
-import { appendFileSync } from 'node:fs';
+import './no-debugger.js';
+import { closeSync, writeSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
 import type { SupervisorOrder } from './lifecycle/detach.js';
 import { supervise } from './lifecycle/supervisor.js';
 import { platformProbe } from './proc/index.js';
+import { openPrivateFile } from './store/files.js';
 import { openDatabase } from './store/open.js';
 import { Store } from './store/store.js';
 
@@ -28,7 +30,9 @@ run().then(
   (error: unknown) => {
     // Nobody watches this process's stderr: leave the reason where the user looks, in the log.
     try {
-      appendFileSync(order.logFile, `lifeline supervisor: ${(error as Error).stack ?? String(error)}\n`, { mode: 0o600 });
+      const log = openPrivateFile(order.logFile, 'a'); // Never through a planted link.
+      writeSync(log, `lifeline supervisor: ${(error as Error).stack ?? String(error)}\n`);
+      closeSync(log);
     } catch {
       // No log either; the row's verdict will still tell the truth.
     }

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
 import { bind, parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { printLine } from '../output.js';
+import { printLine, visible } from '../output.js';
 import { dbArg, extraPositionals, openExistingForWrite } from './shared.js';
 
 export default defineCommand({
@@ -20,7 +20,7 @@ export default defineCommand({
     const { ctx } = opened;
     try {
       bind(ctx, name, bindings);
-      printLine(`${name}: bound ${bindings.map((b) => `${b.kind}=${b.value}`).join(' ')}`);
+      printLine(`${name}: bound ${bindings.map((b) => visible(`${b.kind}=${b.value}`)).join(' ')}`);
     } finally {
       ctx.store.close();
     }

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
 import { rcFile, SHELLS, SNIPPET_BEGIN } from '../integration/shell.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
-import { formatTime, paint, printJson, printLine } from '../output.js';
+import { formatTime, paint, printJson, printLine, visible } from '../output.js';
 import { platformProbe, procRoot } from '../proc/index.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
@@ -12,6 +12,7 @@ import { SCHEMA_VERSION } from '../store/schema.js';
 import { agentHookReport } from './agents.js';
 import { loginItemPlan } from './login-item.js';
 import { dbArg, jsonArg } from './shared.js';
+import { trustProblems } from './doctor-trust.js';
 
 interface Report {
   platform: { name: string; supported: boolean };
@@ -81,6 +82,7 @@ function examine(dbFlag: string | undefined): Report {
     problems.push(error instanceof LifelineError ? error.message : String(error));
   }
 
+  problems.push(...trustProblems(paths));
   const folderMode = report.state_folder.mode;
   if (folderMode !== null && (Number.parseInt(folderMode, 8) & 0o077) !== 0) {
     warnings.push(`${paths.home} is open to group or others (mode ${folderMode}); chmod 700 it`);
@@ -139,16 +141,17 @@ export default defineCommand({
       printLine(`${mark(report.platform.supported)} platform       ${report.platform.name}${report.platform.supported ? '' : ' (not supported)'}`);
       printLine(`${mark(report.boot.id !== null)} boot id        ${report.boot.id ?? '-'} (${report.boot.source ?? 'unreadable'})`);
       printLine(`   proc root      ${report.proc_root}`);
-      printLine(`   state folder   ${report.state_folder.path} (${report.state_folder.mode ?? 'missing'})`);
-      printLine(`${mark(db.integrity === null || db.integrity === 'ok')} database       ${db.path} (${db.exists ? `mode ${db.mode}, schema ${db.schema_version ?? '?'} of ${db.known_schema_version}, integrity ${db.integrity ?? '?'}` : 'not created yet'})`);
+      printLine(`   state folder   ${visible(report.state_folder.path)} (${report.state_folder.mode ?? 'missing'})`);
+      printLine(`${mark(db.integrity === null || db.integrity === 'ok')} database       ${visible(db.path)} (${db.exists ? `mode ${db.mode}, schema ${db.schema_version ?? '?'} of ${db.known_schema_version}, integrity ${db.integrity ?? '?'}` : 'not created yet'})`);
       for (const [shell, snippet] of Object.entries(report.shell_snippet)) {
         printLine(`   ${shell.padEnd(14)} ${snippet.present ? 'snippet in' : 'no snippet in'} ${snippet.file}`);
       }
       printLine(`   login item     ${report.login_item.installed ? `installed (${report.login_item.path})` : 'not installed'}`);
+      for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
       printLine(`   last reconcile ${last.at === null ? 'never' : `${formatTime(last.at)}, ${last.this_boot ? 'this boot' : `boot ${last.boot_id}`}`}`);
-      for (const warning of report.warnings) printLine(`${paint('warning', 'yellow')}: ${warning}`);
-      for (const problem of report.problems) printLine(`${paint('problem', 'red')}: ${problem}`);
+      for (const warning of report.warnings) printLine(`${paint('warning', 'yellow')}: ${visible(warning)}`);
+      for (const problem of report.problems) printLine(`${paint('problem', 'red')}: ${visible(problem)}`);
     }
     return report.problems.length > 0 ? 1 : 0;
   },

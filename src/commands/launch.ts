@@ -9,7 +9,7 @@ import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
-import { printLine } from '../output.js';
+import { printLine, visible } from '../output.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
@@ -36,7 +36,7 @@ function warnUnboundPlaceholders(template: readonly string[] | null, bindings: r
 
 export function reportGhost(reservation: Reservation): void {
   const ghost = reservation.ghost;
-  if (ghost?.stopped) notices.info(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`);
+  if (ghost?.stopped) notices.info(visible(`${ghost.row.name} was a ghost (${ghost.reason}); recorded it as stopped first`));
 }
 
 export default defineCommand({
@@ -84,7 +84,7 @@ export default defineCommand({
       if (spec.detached) {
         const logFile = join(paths.logs, `${name}.log`);
         const started = await launchDetached(ctx, spec, { db: paths.db, logFile }, reportGhost);
-        printLine(`${name} started (pid ${started.pid}), detached; output: ${logFile}`);
+        printLine(`${name} started (pid ${started.pid}), detached; output: ${visible(logFile)}`);
         return 0;
       }
       return (await runForeground(ctx, spec, reportGhost)).exitCode;

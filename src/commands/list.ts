@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { instanceStatuses } from '../lifecycle/status.js';
-import { formatBytes, formatDuration, paint, printJson, printLine, printTable } from '../output.js';
+import { formatBytes, formatDuration, printJson, printLine, printTable, type PaintedCell } from '../output.js';
 import { processUsage } from '../proc/usage.js';
 import type { EventRow } from '../store/rows.js';
 import { dbArg, jsonArg, openForRead } from './shared.js';
@@ -42,11 +42,12 @@ function stoppedEntry(event: EventRow): ListEntry {
   };
 }
 
-function colourState(state: string): string {
-  if (state === 'running') return paint(state, 'green');
-  if (state.startsWith('dead')) return paint(state, 'red');
-  if (state === 'stopped') return paint(state, 'gray');
-  return paint(state, 'yellow');
+/** The state with its colour; printTable escapes the text (a reason read from the database) first. */
+function colourState(state: string): PaintedCell {
+  if (state === 'running') return { text: state, colour: 'green' };
+  if (state.startsWith('dead')) return { text: state, colour: 'red' };
+  if (state.startsWith('stopped')) return { text: state, colour: 'gray' };
+  return { text: state, colour: 'yellow' };
 }
 
 export default defineCommand({

@@ -2,6 +2,7 @@ import { alreadyReconciled } from '../lifecycle/boot-guard.js';
 import { printJson, printLine } from '../output.js';
 import { procRoot } from '../proc/index.js';
 import { LinuxProbe } from '../proc/linux.js';
+import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { refreshStamp } from '../store/stamp.js';
@@ -39,6 +40,7 @@ export function runGuarded(args: readonly string[]): number | null {
   if (flags === null || process.platform !== 'linux') return null;
   try {
     const paths = resolvePaths(flags.db);
+    checkStateFolder(paths.home); // One stat; any refusal goes the full way, which prints it.
     const bootId = new LinuxProbe(procRoot()).bootId();
     const db = openDatabase(paths.db, 'read');
     if (db === null) return null;

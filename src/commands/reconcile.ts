@@ -1,11 +1,13 @@
 import { defineCommand } from 'citty';
+import { accessSync, constants } from 'node:fs';
 import { createContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
 import { notices } from '../notices.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
 import { platformProbe } from '../proc/index.js';
+import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
-import { resolvePaths } from '../store/paths.js';
+import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { refreshStamp } from '../store/stamp.js';
 import { alreadyReconciledMessage } from './reconcile-guarded.js';
 import { Store } from '../store/store.js';
@@ -16,11 +18,24 @@ function isBusy(error: unknown): boolean {
   return code === 'database-busy' || (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
 }
 
+/**
+ * A folder of the user's own that they made read-only (or a read-only mount): every new shell would
+ * print the same error, so the quiet reconcile says nothing there, like a busy database.
+ */
+function cannotWrite(paths: StatePaths): boolean {
+  try {
+    accessSync(folderOf(paths.db), constants.W_OK);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EROFS';
+  }
+}
+
 function printHuman(report: ReconcileReport, quiet: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
     // What a person wants to see in a new terminal after a reboot: what died, and how to bring it back.
-    for (const result of stopped) printLine(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`);
+    for (const result of stopped) printLine(visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
     return;
   }
   if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
@@ -29,7 +44,7 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
   }
   for (const result of report.results) {
     const what = result.reason === null ? result.verdict : `${result.verdict} (${result.reason})`;
-    printLine(`${result.name}: ${what} → ${result.action}`);
+    printLine(visible(`${result.name}: ${what} → ${result.action}`));
   }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
   const summary = report.dry_run
@@ -50,6 +65,8 @@ export default defineCommand({
   run({ args }) {
     const dryRun = args['dry-run'] === true;
     const paths = resolvePaths(args.db);
+    checkStateFolder(paths.home); // Another user's folder is refused, quiet or not.
+    if (args.quiet === true && !dryRun && cannotWrite(paths)) return 0;
     const probe = platformProbe();
     const bootId = probe.bootId();
     let db;
@@ -78,6 +95,6 @@ export default defineCommand({
     if (!dryRun) refreshStamp(paths.stamp, bootId);
     if (args.json) printJson(report);
     else printHuman(report, args.quiet === true);
-    if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${paths.db} yet`);
+    if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });

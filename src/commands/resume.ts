@@ -6,7 +6,7 @@ import { parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume, type ResumePlan } from '../lifecycle/resume.js';
 import { notices } from '../notices.js';
-import { printJson, printLine, shellJoin } from '../output.js';
+import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { resolvePaths } from '../store/paths.js';
 import { reportGhost } from './launch.js';
 import { dbArg, jsonArg, openExistingForWrite, openForRead, repeatedOption } from './shared.js';
@@ -20,9 +20,9 @@ function agentFields(plan: ResumePlan): Record<string, unknown> {
 
 function dryRunLine(plan: ResumePlan): string {
   const start = plan.agentStart;
-  if (start?.mode === 'fresh') return `would start ${start.agent} fresh in ${plan.cwd} (${start.why}):\n  ${shellJoin(plan.argv)}`;
-  if (start?.mode === 'resume') return `would resume ${start.agent} session ${start.session} in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`;
-  return `would run in ${plan.cwd}:\n  ${shellJoin(plan.argv)}`;
+  if (start?.mode === 'fresh') return `would start ${start.agent} fresh in ${visible(plan.cwd)} (${visible(start.why)}):\n  ${shellJoin(plan.argv)}`;
+  if (start?.mode === 'resume') return `would resume ${start.agent} session ${visible(start.session)} in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`;
+  return `would run in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`;
 }
 import { resolve } from 'node:path';
 
@@ -65,12 +65,12 @@ export default defineCommand({
     const { ctx, paths } = opened;
     try {
       const plan = planResume(ctx, name, { ...options, dryRun: false });
-      if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${plan.agentStart.why}; starting ${plan.agentStart.agent} fresh in ${plan.cwd}`);
+      if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${visible(plan.agentStart.why)}; starting ${plan.agentStart.agent} fresh in ${visible(plan.cwd)}`);
       if (options.detached) {
         const logFile = join(paths.logs, `${name}.log`);
         const started = await launchDetached(ctx, plan.spec, { db: paths.db, logFile }, reportGhost);
         if (args.json) printJson({ name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, log: logFile });
-        else printLine(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${logFile}`);
+        else printLine(`${name} resumed (pid ${started.pid}), detached in ${visible(plan.cwd)}; output: ${visible(logFile)}`);
         return 0;
       }
       const result = await runForeground(ctx, plan.spec, reportGhost);

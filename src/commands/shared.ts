@@ -1,6 +1,7 @@
 import { LifelineError } from '../errors.js';
 import { createContext, type LifelineContext } from '../lifecycle/context.js';
 import { platformProbe } from '../proc/index.js';
+import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { resolvePaths, type StatePaths } from '../store/paths.js';
 import { Store } from '../store/store.js';
@@ -30,6 +31,7 @@ function dbFlag(args: { db?: string | undefined }): string | undefined {
 /** Opens (creating and migrating if needed) the database for a command that writes. */
 export function openForWrite(args: { db?: string | undefined }): Opened {
   const paths = resolvePaths(dbFlag(args));
+  checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write')!;
   return { ctx: createContext(new Store(db), probe), paths };
@@ -41,6 +43,7 @@ export function openForWrite(args: { db?: string | undefined }): Opened {
  */
 export function openExistingForWrite(args: { db?: string | undefined }): Opened | null {
   const paths = resolvePaths(dbFlag(args));
+  checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write-existing');
   return db === null ? null : { ctx: createContext(new Store(db), probe), paths };
@@ -49,6 +52,7 @@ export function openExistingForWrite(args: { db?: string | undefined }): Opened 
 /** Opens read-only for a command that only reads; null when there is no database yet. */
 export function openForRead(args: { db?: string | undefined }): (Opened & { ctx: LifelineContext }) | { ctx: null; paths: StatePaths } {
   const paths = resolvePaths(dbFlag(args));
+  checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'read');
   return db === null ? { ctx: null, paths } : { ctx: createContext(new Store(db), probe), paths };

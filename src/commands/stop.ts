@@ -3,7 +3,7 @@ import { LifelineError } from '../errors.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { stopAndSignal } from '../lifecycle/stop.js';
 import { isLocal } from '../lifecycle/verdict.js';
-import { printJson, printLine } from '../output.js';
+import { printJson, printLine, visible } from '../output.js';
 import { dbArg, jsonArg, openExistingForWrite, parseSeconds } from './shared.js';
 
 const DEFAULT_TIMEOUT_S = 10;
@@ -58,10 +58,10 @@ export default defineCommand({
       );
       if (args.json) return printJson(reports);
       for (const report of reports) {
-        if (report.action === 'already-stopped') printLine(`${report.name}: already stopped`);
+        if (report.action === 'already-stopped') printLine(`${visible(report.name)}: already stopped`);
         else {
           const how = report.signal === null ? 'not signalled: no live process of its own' : report.signal;
-          printLine(`${report.name}: stopped (${report.reason}; ${how})`);
+          printLine(visible(`${report.name}: stopped (${report.reason}; ${how})`));
         }
       }
     } finally {

@@ -108,7 +108,7 @@ export async function stopAndSignal(
   graceMs: number,
 ): Promise<StopAndSignalOutcome> {
   if (ctx.store.inTransaction) throw new Error('stopAndSignal must not run inside a transaction: it signals after commit');
-  const outcome = stopInstance(ctx, { ...request, reason: 'verify', checkTarget: checkSignallable });
+  const outcome = stopInstance(ctx, { ...request, reason: 'verify', checkTarget: (target, name) => checkSignallable(ctx, target, name) });
   if (!outcome.stopped || outcome.target === null) return { ...outcome, signal: null };
   return { ...outcome, signal: await terminate(ctx, outcome.target, graceMs) };
 }

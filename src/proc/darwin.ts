@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { parsePidPpidLines } from './parse.js';
 import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
 
 /** Runs one platform command and returns what it printed; a failed command is `ok: false`, never a throw. */
@@ -103,6 +104,16 @@ export class DarwinProbe implements ProcessProbe {
     const lsof = this.run('lsof', ['-a', '-p', String(pid), '-d', 'cwd', '-Fn']);
     const cwd = lsof.ok ? (lsof.stdout.split('\n').find((line) => line.startsWith('n'))?.slice(1) ?? null) : null;
     return { argv, cwd };
+  }
+
+  /** macOS has one pid namespace: the pids `ps` shows are the pids `kill` reaches. */
+  showsOwnPidNamespace(): boolean {
+    return true;
+  }
+
+  parentsOfAll(): ReadonlyMap<number, number> {
+    const result = this.run('ps', ['-A', '-o', 'pid=,ppid=']);
+    return result.ok ? parsePidPpidLines(result.stdout) : new Map();
   }
 
   private ps(pid: number): PsLine | null {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { environHasEntry, environValue, parseBtime, parseStat, PF_KTHREAD, splitNul } from './parse.js';
@@ -107,6 +107,39 @@ export class LinuxProbe implements ProcessProbe {
       // Another user's process: its folder is not ours to see.
     }
     return { argv: splitNul(cmdline), cwd };
+  }
+
+  /**
+   * `<root>/self` is a link to the reader's pid as the proc root's namespace numbers it. Its
+   * `ns/pid` would always match ours (self is the reader), so the pid it names is what tells: equal
+   * to our own pid only when that namespace is ours. A fixture folder without `self` verifies nothing.
+   */
+  showsOwnPidNamespace(): boolean {
+    try {
+      return readlinkSync(join(this.procRoot, 'self')) === String(process.pid);
+    } catch {
+      return false;
+    }
+  }
+
+  parentsOfAll(): ReadonlyMap<number, number> {
+    const parents = new Map<number, number>();
+    let entries: string[];
+    try {
+      entries = readdirSync(this.procRoot);
+    } catch {
+      return parents;
+    }
+    for (const entry of entries) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = parseStat(readFileSync(join(this.procRoot, entry, 'stat'), 'utf8'));
+        if (stat !== null) parents.set(Number(entry), stat.ppid);
+      } catch {
+        // Ended while the folder was read.
+      }
+    }
+    return parents;
   }
 
   /** Not a bare string union: an environ could hold the text "denied" and be taken for a verdict. */

@@ -68,3 +68,39 @@ export function environHasEntry(text: string, key: string, value: string): boole
   const wanted = `${key}=${value}`;
   return splitNul(text).includes(wanted);
 }
+
+/** `ps -A -o pid=,ppid=` (macOS): one `pid ppid` pair a line; lines that are not two numbers are skipped. */
+export function parsePidPpidLines(text: string): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    const match = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
+    if (match !== null) parents.set(Number(match[1]), Number(match[2]));
+  }
+  return parents;
+}
+
+/**
+ * Every descendant of `root` in a pid → ppid map, nearest first. Bounded by the map's size, so a map
+ * read while processes came and went (and could describe a cycle) still ends.
+ */
+export function descendantsOf(parents: ReadonlyMap<number, number>, root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parents) {
+    if (pid === ppid) continue;
+    const list = children.get(ppid);
+    if (list === undefined) children.set(ppid, [pid]);
+    else list.push(pid);
+  }
+  const found: number[] = [];
+  const seen = new Set<number>([root]);
+  const queue = [root];
+  while (queue.length > 0 && found.length < parents.size) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}

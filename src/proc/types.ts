@@ -50,4 +50,12 @@ export interface ProcessProbe {
   parentPid(pid: number): number | null;
   /** Command line and folder, for `track`; null when the process is gone. */
   describe(pid: number): ProcessDescription | null;
+  /**
+   * Whether the pids this probe reads are the pids lifeline signals: false when the proc root shows
+   * another pid namespace (a host `/proc` mounted into a container), where a verified pid names an
+   * unrelated local process. Asked before any signal, never on the guarded path.
+   */
+  showsOwnPidNamespace(): boolean;
+  /** Every process's parent (pid → ppid) as it is now: for the descendants of a foreground program. */
+  parentsOfAll(): ReadonlyMap<number, number>;
 }

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { resolveFrom } from '../self.js';
-import { checkSqliteHeader, ensurePrivateFolder, openPrivateFile } from './files.js';
-import { migrate, readSchemaVersion, SCHEMA_VERSION } from './schema.js';
+import { checkSqliteHeader, ensurePrivateFolder, openPrivateFile, type SqliteHeader } from './files.js';
+import { APPLICATION_ID, describeTables, migrate, readApplicationId, readSchemaVersion, SCHEMA_VERSION, stampApplicationId } from './schema.js';
 import { describeSqliteError } from './sqlite-errors.js';
 
 /** The SPEC asks for at least 5 s; a reconcile of 10,000 rows holds the lock well under that. */
@@ -28,31 +28,80 @@ function mapOpenError(error: unknown, path: string): never {
 /** Creates the state folder 0700 and an empty 0600 database file (two racing creators: one wins, fine). */
 function createDatabaseFile(path: string): void {
   try {
-    ensurePrivateFolder(dirname(path));
+    // An existing folder was checked by the caller (the state folder), or is the user's own choice (--db).
+    if (!existsSync(dirname(path))) ensurePrivateFolder(dirname(path), 'the state folder');
     closeSync(openPrivateFile(path, 'wx'));
   } catch (error) {
+    if (error instanceof LifelineError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new LifelineError('io', `cannot create ${path}: ${(error as Error).message}`);
     }
   }
 }
 
+function tooNew(path: string, version: number): LifelineError {
+  return new LifelineError(
+    'schema-too-new',
+    `${path} has schema version ${version}, newer than this lifeline knows (${SCHEMA_VERSION}); upgrade lifeline`,
+  );
+}
+
+function notOurs(path: string, applicationId: number): LifelineError {
+  const why = applicationId === 0 ? 'it has no lifeline tables' : `application_id ${applicationId}`;
+  return new LifelineError('not-a-database', `${path} is a SQLite database of another program (${why}), not lifeline's; it was left untouched`);
+}
+
+/**
+ * What the file's header says, before SQLite opens it: another program's id or a newer schema is
+ * refused here, so that not even a `-wal` or `-shm` file appears beside it. A `-wal` file may hold
+ * newer pages than the header; then the checks after opening decide.
+ */
+function checkHeader(path: string, header: SqliteHeader): void {
+  if (header.empty || existsSync(`${path}-wal`)) return;
+  if (header.applicationId !== 0 && header.applicationId !== APPLICATION_ID) throw notOurs(path, header.applicationId);
+  if (header.userVersion > SCHEMA_VERSION) throw tooNew(path, header.userVersion);
+}
+
+/**
+ * The schema version of a database that is lifeline's, or a refusal: another program's id, a newer
+ * schema, or (id 0, made before lifeline set one) tables that are not lifeline's. An empty database
+ * (version 0, no tables) is lifeline's to create.
+ */
 function checkVersion(db: Database.Database, path: string): number {
   let version: number;
   try {
     version = readSchemaVersion(db);
+    const applicationId = readApplicationId(db);
+    if (applicationId !== 0 && applicationId !== APPLICATION_ID) throw notOurs(path, applicationId);
+    if (version > SCHEMA_VERSION) throw tooNew(path, version);
+    if (applicationId === 0) {
+      const tables = describeTables(db);
+      if (version === 0 ? tables.any : !tables.lifeline) throw notOurs(path, 0);
+    }
+  } catch (error) {
+    db.close();
+    if (error instanceof LifelineError) throw error;
+    mapOpenError(error, path);
+  }
+  return version;
+}
+
+/**
+ * Before the first write of a writing command: a database with damaged pages is refused and left
+ * byte-identical (a write could spread the damage). Not on the guarded read path: it reads every page.
+ */
+function checkUndamaged(db: Database.Database, path: string): void {
+  let result: string;
+  try {
+    result = (db.pragma('quick_check(1)', { simple: true }) as string) ?? 'ok';
   } catch (error) {
     db.close();
     mapOpenError(error, path);
   }
-  if (version > SCHEMA_VERSION) {
+  if (result !== 'ok') {
     db.close();
-    throw new LifelineError(
-      'schema-too-new',
-      `${path} has schema version ${version}, newer than this lifeline knows (${SCHEMA_VERSION}); upgrade lifeline`,
-    );
+    throw new LifelineError('database-damaged', `${path} is damaged (quick_check: ${result.split('\n')[0]}); it was left untouched`);
   }
-  return version;
 }
 
 /**
@@ -134,7 +183,7 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
   lastOpened = path;
   const exists = existsSync(path);
   if (!exists && mode !== 'write') return null;
-  if (exists) checkSqliteHeader(path);
+  if (exists) checkHeader(path, checkSqliteHeader(path));
   else createDatabaseFile(path);
 
   let db: Database.Database;
@@ -159,10 +208,12 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
     db.close();
     return null;
   }
+  checkUndamaged(db, path);
   try {
     if (version < SCHEMA_VERSION) db.pragma('journal_mode = WAL'); // Persistent: set once, at creation.
     db.pragma('synchronous = NORMAL'); // Safe with WAL: a crash may lose the last commit, never consistency.
     migrate(db);
+    stampApplicationId(db); // A new database, or a registry from before lifeline set its id.
   } catch (error) {
     db.close();
     mapOpenError(error, path);

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { LifelineError } from '../errors.js';
 
 /** Where lifeline keeps its state. Every path is absolute. */
 export interface StatePaths {
@@ -17,8 +18,14 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
+/** A blank path (`LIFELINE_DB=' '`) is a slip, not a file named by spaces in the current folder. */
+function notBlank(value: string | undefined, what: string): string | undefined {
+  if (value !== undefined && value !== '' && value.trim() === '') throw new LifelineError('usage', `${what} is blank; give a path or leave it unset`);
+  return nonEmpty(value);
+}
+
 export function lifelineHome(env: NodeJS.ProcessEnv = process.env): string {
-  const explicit = nonEmpty(env['LIFELINE_HOME']);
+  const explicit = notBlank(env['LIFELINE_HOME'], 'LIFELINE_HOME');
   if (explicit !== undefined) return resolve(explicit);
   const xdg = nonEmpty(env['XDG_STATE_HOME']);
   if (xdg !== undefined) return resolve(xdg, 'lifeline');
@@ -28,7 +35,7 @@ export function lifelineHome(env: NodeJS.ProcessEnv = process.env): string {
 /** `--db` beats `LIFELINE_DB` beats `$LIFELINE_HOME/lifeline.db`. */
 export function resolvePaths(dbFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): StatePaths {
   const home = lifelineHome(env);
-  const chosen = nonEmpty(dbFlag) ?? nonEmpty(env['LIFELINE_DB']);
+  const chosen = notBlank(dbFlag, '--db') ?? notBlank(env['LIFELINE_DB'], 'LIFELINE_DB');
   const db = chosen !== undefined ? resolve(chosen) : join(home, 'lifeline.db');
   return {
     home,

@@ -66,3 +66,27 @@ export function migrate(db: Database.Database): void {
     }
   }).immediate();
 }
+
+/**
+ * `PRAGMA application_id` of every lifeline database: the bytes "LFLN". Set when lifeline creates a
+ * database, and on the next write of a registry made before it had one (id 0 with lifeline's tables).
+ * A SQLite file with any other id, or with id 0 and not lifeline's tables, is another program's.
+ */
+export const APPLICATION_ID = 0x4c464c4e;
+
+export function readApplicationId(db: Database.Database): number {
+  return db.pragma('application_id', { simple: true }) as number;
+}
+
+/** The tables of schema version 1, which every later version keeps. */
+const LIFELINE_TABLES = ['bindings', 'events', 'instances', 'kv'];
+
+/** Whether the file holds any table at all, and whether it holds lifeline's. */
+export function describeTables(db: Database.Database): { any: boolean; lifeline: boolean } {
+  const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  return { any: names.length > 0, lifeline: LIFELINE_TABLES.every((table) => names.includes(table)) };
+}
+
+export function stampApplicationId(db: Database.Database): void {
+  if (readApplicationId(db) === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+}

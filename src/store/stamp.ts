@@ -1,6 +1,8 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensurePrivateFolder } from './files.js';
+import { LifelineError } from '../errors.js';
+import { ensurePrivateFolder, openPrivateFile } from './files.js';
 
 /**
  * The boot stamp: the boot id of the last reconcile and a newline. Only a hint for the shell
@@ -15,12 +17,36 @@ export function readStamp(path: string): string | null {
   }
 }
 
-/** Written whole or not at all (rename), so a shell never reads half a boot id. */
+/**
+ * Written whole or not at all (rename), so a shell never reads half a boot id. The temporary file has
+ * an unpredictable name and is created exclusively without following links, so nobody can have it
+ * written somewhere else; the rename replaces a planted link at the stamp's name, never its target.
+ */
 export function writeStamp(path: string, bootId: string): void {
-  ensurePrivateFolder(dirname(path));
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${bootId}\n`, { mode: 0o600 });
-  renameSync(temporary, path);
+  if (!existsSync(dirname(path))) ensurePrivateFolder(dirname(path), 'the state folder');
+  const temporary = `${path}.${randomBytes(12).toString('hex')}.tmp`;
+  let fd: number;
+  try {
+    fd = openPrivateFile(temporary, 'wx');
+  } catch (error) {
+    if (error instanceof LifelineError) throw error;
+    throw new LifelineError('io', `cannot write the boot stamp beside ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    try {
+      writeSync(fd, `${bootId}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Already renamed or never written.
+    }
+    throw new LifelineError('io', `cannot write the boot stamp ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /** Rewrites the stamp only when it is missing or names another boot: most runs write nothing. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, cli, cliAsync, type CliResult } from '../helpers/cli.js';
@@ -41,8 +41,11 @@ test('a read-only database: read commands work, writers fail in one line, nothin
   const home = makeHome();
   createDatabase(home);
   new Database(home.db).close();
-  chmodSync(home.dir, 0o755);
-  chmodSync(home.db, 0o644); // Root's file, readable by nobody, writable by root only.
+  // Nobody's own folder and file, both read-only: another user's would be refused outright (SPEC §11).
+  chownSync(home.dir, NOBODY, NOBODY);
+  chownSync(home.db, NOBODY, NOBODY);
+  chmodSync(home.dir, 0o555);
+  chmodSync(home.db, 0o444);
   const before = readFileSync(home.db);
   const asNobody = { uid: NOBODY, gid: NOBODY };
   for (const args of READERS) assert.equal(cli(args, home.env, asNobody).code, 0, args.join(' '));
@@ -54,7 +57,10 @@ test('a read-only database: read commands work, writers fail in one line, nothin
 test('an unreadable database fails in one line for every command', { skip: isRoot ? false : 'needs root to drop privileges' }, () => {
   const home = makeHome();
   createDatabase(home);
-  chmodSync(home.dir, 0o755); // The folder can be listed, the 0600 root-owned file cannot be read.
+  // Nobody's own folder and file, but the file may not be read (another user's would be refused outright).
+  chownSync(home.dir, NOBODY, NOBODY);
+  chownSync(home.db, NOBODY, NOBODY);
+  chmodSync(home.db, 0o000);
   for (const args of [...WRITERS, ...READERS]) {
     assertOneLine(cli(args, home.env, { uid: NOBODY, gid: NOBODY }), 1, /cannot (read|open) .*lifeline\.db/, args.join(' '));
   }

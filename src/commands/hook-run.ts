@@ -1,0 +1,111 @@
+/**
+ * `lifeline hook <agent>`: what an agent's SessionStart hook runs. The agent waits for it and reads
+ * its stdout (claude and codex feed it to the model, gemini parses it as JSON), so it prints nothing
+ * on stdout, always exits 0, and stays quick: cli.ts loads this module alone (its own bundle),
+ * without citty, consola or the other commands. Whatever it refused or failed goes to
+ * `logs/hook.log` in the state folder when that is usable.
+ */
+import { closeSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { isPlausibleSessionId, recordAgentSession } from '../lifecycle/agent-session.js';
+import { createContext } from '../lifecycle/context.js';
+import { DB_ENV, MARKER_ENV } from '../lifecycle/vocabulary.js';
+import { platformProbe } from '../proc/index.js';
+import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
+import { openDatabase } from '../store/open.js';
+import { resolvePaths, type StatePaths } from '../store/paths.js';
+import { Store } from '../store/store.js';
+
+const STDIN_TIMEOUT_MS = 5_000;
+
+interface HookWords {
+  readonly agent: string;
+  readonly db: string | undefined;
+}
+
+function parseWords(words: readonly string[]): HookWords {
+  let agent = '?';
+  let db: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === '--db') db = words[++i];
+    else if (word.startsWith('--db=')) db = word.slice(5);
+    else if (!word.startsWith('-') && agent === '?') agent = word;
+  }
+  return { agent, db };
+}
+
+/** The hook's JSON from the agent; '' when stdin is a terminal or nothing came in time. */
+function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return Promise.resolve('');
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      process.stdin.destroy();
+      resolve(text);
+    };
+    const timer = setTimeout(done, STDIN_TIMEOUT_MS);
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 1024 * 1024) done();
+    });
+    process.stdin.on('end', done);
+    process.stdin.on('error', done);
+  });
+}
+
+/** Appends one line to logs/hook.log, only inside an existing state folder that is ours. */
+function logProblem(paths: StatePaths | null, agent: string, message: string): void {
+  if (paths === null) return;
+  try {
+    const home = statSync(paths.home);
+    if (!home.isDirectory() || home.uid !== process.getuid?.()) return;
+    ensurePrivateFolder(paths.logs);
+    const fd = openPrivateFile(join(paths.logs, 'hook.log'), 'a');
+    try {
+      writeSync(fd, `${new Date().toISOString()} hook ${agent}: ${message.replace(/[\u0000-\u001f\u007f]/g, ' ')}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Nowhere to say it: the hook still ends quietly.
+  }
+}
+
+function recordFromPayload(paths: StatePaths, marker: string, text: string): string | null {
+  let payload: { session_id?: unknown; source?: unknown };
+  try {
+    payload = JSON.parse(text) as typeof payload;
+  } catch {
+    return `the hook input is not JSON (${text.length} bytes)`;
+  }
+  if (!isPlausibleSessionId(payload?.session_id)) return `no usable session_id in the hook input`;
+  const db = openDatabase(paths.db, 'write-existing'); // Never creates a database.
+  if (db === null) return `no registry at ${paths.db}`;
+  const store = new Store(db);
+  try {
+    const name = recordAgentSession(createContext(store, platformProbe()), marker, payload.session_id);
+    return name === null ? `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})` : null;
+  } finally {
+    store.close();
+  }
+}
+
+/** Records the session the hook reports; always resolves to 0. */
+export async function runHook(words: readonly string[]): Promise<number> {
+  const marker = process.env[MARKER_ENV];
+  if (marker === undefined || marker === '') return 0; // Not an agent lifeline launched: nothing to do.
+  const { agent, db } = parseWords(words);
+  let paths: StatePaths | null = null;
+  try {
+    // The launch's own registry (LIFELINE_DB, set by lifeline) before the one the hook was installed with.
+    paths = resolvePaths(process.env[DB_ENV] || db);
+    const problem = recordFromPayload(paths, marker, await readStdin());
+    if (problem !== null) logProblem(paths, agent, problem);
+  } catch (error) {
+    logProblem(paths, agent, error instanceof Error ? error.message : String(error));
+  }
+  return 0;
+}

@@ -1,0 +1,212 @@
+/**
+ * End to end with a stand-in for each agent (fixtures/agents/stand-in.mjs) that speaks its session
+ * and hook protocol: launch, the agent's own SessionStart hook, kill -9, reconcile, r.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { interactive, makeAgentHome, type AgentHome } from './helpers/agents.js';
+import { cli, cliJson } from './helpers/cli.js';
+import { bindings, events, rows } from './helpers/db.js';
+import { isAlive, waitFor } from './helpers/processes.js';
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+function sessionOf(home: AgentHome, name: string): string[] {
+  return bindings(home.db).filter((b) => b['instance'] === name && b['kind'] === 'session').map((b) => String(b['value']));
+}
+
+function argvOf(home: AgentHome, name: string): string[] {
+  return JSON.parse(String(rows(home.db).find((row) => row['name'] === name)!['argv'])) as string[];
+}
+
+function lastSnapshot(home: AgentHome, name: string): Record<string, unknown> {
+  return events(home.db, 'life.stopped').filter((e) => e.instance === name).at(-1)!.data.snapshot!;
+}
+
+/** kill -9 of the launcher and the agent, as a crash or a power cut would: nobody records the end. */
+async function killTree(home: AgentHome, name: string, launcher: ReturnType<typeof interactive>): Promise<void> {
+  const pid = Number(rows(home.db).find((row) => row['name'] === name)!['pid']);
+  launcher.child.kill('SIGKILL');
+  await launcher.exited;
+  process.kill(pid, 'SIGKILL');
+  await waitFor('the agent to die', () => !isAlive(pid));
+}
+
+function reconcile(home: AgentHome): void {
+  const result = cli(['reconcile', '--force'], home.env);
+  assert.equal(result.code, 0, result.stderr);
+}
+
+test('claude: the session is bound before the program starts, /clear moves it, and r after kill -9 resumes it in its folder', async () => {
+  const home = makeAgentHome();
+  // Without the hook first: the pre-assigned id is written with the reservation, before the start.
+  const plain = interactive(['launch', 'first', '--', 'claude', '--model', 'opus', 'do the thing'], home.env, home.project);
+  await plain.waitFor(/ready claude/);
+  const argv = argvOf(home, 'first');
+  assert.match(argv.join(' '), new RegExp(`^claude --session-id ${UUID} --model opus do the thing$`));
+  const preset = argv[2]!;
+  const row = rows(home.db).find((r) => r['name'] === 'first')!;
+  const bound = bindings(home.db).filter((b) => b['instance'] === 'first');
+  assert.deepEqual(bound.map((b) => [b['kind'], b['value'], b['created_at']]), [['session', preset, row['created_at']]], 'bound with the reservation');
+  assert.deepEqual(JSON.parse(String(row['resume_argv'])), ['claude', '--model', 'opus', '--resume', '{session}']);
+  plain.send('/exit');
+  assert.equal(await plain.exited, 0);
+
+  assert.equal(cli(['agents', 'install', 'claude'], home.env).code, 0);
+  const job = interactive(['launch', 'job', '--', 'claude', '--model', 'opus'], home.env, home.project);
+  const started = await job.waitFor(new RegExp(`session (${UUID}) source startup`));
+  assert.deepEqual(sessionOf(home, 'job'), [started[1]], 'the hook confirms the pre-assigned id');
+  job.send('fix the bug');
+  await job.waitFor(/prompt fix the bug/);
+  job.send('/clear');
+  const cleared = await job.waitFor(new RegExp(`session (${UUID}) source clear`));
+  assert.notEqual(cleared[1], started[1]);
+  assert.deepEqual(sessionOf(home, 'job'), [cleared[1]], 'the new session replaces the old one');
+  job.send('after the clear');
+  await job.waitFor(/prompt after the clear/);
+  await killTree(home, 'job', job);
+
+  reconcile(home);
+  assert.equal(lastSnapshot(home, 'job')['cwd'], home.project);
+  const plan = cliJson<{ argv: string[]; cwd: string; start: string }>(['r', 'job', '--dry-run'], home.env);
+  assert.deepEqual(plan.argv, ['claude', '--model', 'opus', '--resume', cleared[1]]);
+  assert.equal(plan.cwd, home.project);
+  assert.equal(plan.start, 'resume');
+  // From another folder: the agent comes back in its own.
+  const resumed = cli(['r', 'job'], home.env, { cwd: home.dir, input: '/exit\n' });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.match(resumed.stdout, /history after the clear\n/);
+  assert.doesNotMatch(resumed.stdout, /history fix the bug/, 'the conversation after the clear');
+  assert.match(resumed.stdout, new RegExp(`session ${cleared[1]} source resume`));
+  assert.deepEqual(lastSnapshot(home, 'job')['argv'], ['claude', '--model', 'opus', '--resume', cleared[1]]);
+  assert.deepEqual(lastSnapshot(home, 'job')['bindings'], [{ kind: 'session', value: cleared[1] }]);
+});
+
+test('codex: --no-daemon, the session learned at the first prompt, resumed with -C; never bound → fresh start', async () => {
+  const home = makeAgentHome();
+  assert.equal(cli(['agents', 'install', 'codex'], home.env).code, 0);
+  const job = interactive(['launch', 'cx', '--', 'codex', '-m', 'gpt-5'], home.env, home.project);
+  await job.waitFor(/ready codex/);
+  assert.deepEqual(argvOf(home, 'cx'), ['codex', '--no-daemon', '-m', 'gpt-5']);
+  assert.deepEqual(sessionOf(home, 'cx'), [], 'codex says nothing before the first prompt');
+  job.send('write the tests');
+  const started = await job.waitFor(new RegExp(`session (${UUID}) source startup`));
+  await job.waitFor(/prompt write the tests/);
+  assert.doesNotMatch(job.output(), /Hooks need review/, 'the installed hook is trusted');
+  assert.deepEqual(sessionOf(home, 'cx'), [started[1]]);
+  await killTree(home, 'cx', job);
+  reconcile(home);
+  const resumed = cli(['r', 'cx'], home.env, { cwd: home.dir, input: '/exit\n' });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.match(resumed.stdout, /history write the tests/);
+  assert.deepEqual(lastSnapshot(home, 'cx')['argv'], ['codex', '--no-daemon', '-C', home.project, '-m', 'gpt-5', 'resume', started[1]]);
+
+  // Killed before its first prompt: no session was ever bound, so r starts codex fresh there.
+  const quiet = interactive(['launch', 'cy', '--', 'codex', '--search', 'a first prompt'], home.env, home.project);
+  await quiet.waitFor(/ready codex/);
+  await killTree(home, 'cy', quiet);
+  reconcile(home);
+  const dry = cli(['r', 'cy', '--dry-run'], home.env);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(dry.stdout, `would start codex fresh in ${home.project} (its session was never recorded; codex tells it at the first prompt):\n  codex --no-daemon --search\n`);
+  const fresh = cli(['r', 'cy'], home.env, { cwd: home.dir, input: '/exit\n' });
+  assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
+  assert.match(fresh.stderr, /cy: its session was never recorded; codex tells it at the first prompt; starting codex fresh in /);
+  assert.deepEqual(lastSnapshot(home, 'cy')['argv'], ['codex', '--no-daemon', '--search']);
+  assert.equal(lastSnapshot(home, 'cy')['cwd'], home.project);
+});
+
+test('gemini: nothing typed before the end → r says so and starts fresh with a new pre-assigned id', async () => {
+  const home = makeAgentHome();
+  assert.equal(cli(['agents', 'install', 'gemini'], home.env).code, 0);
+  const job = interactive(['launch', 'gm', '--', 'gemini', '-m', 'gemini-2.5-flash'], home.env, home.project);
+  const started = await job.waitFor(new RegExp(`session (${UUID}) source startup`));
+  await killTree(home, 'gm', job);
+  reconcile(home);
+  const plan = cliJson<{ argv: string[]; start: string; why: string }>(['r', 'gm', '--dry-run'], home.env);
+  assert.equal(plan.start, 'fresh');
+  assert.equal(plan.why, `gemini has no transcript of session ${started[1]}: nothing was typed before it ended`);
+  const fresh = cli(['r', 'gm'], home.env, { cwd: home.dir, input: '/exit\n' });
+  assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
+  const argv = lastSnapshot(home, 'gm')['argv'] as string[];
+  assert.equal(argv[1], '--session-id');
+  assert.notEqual(argv[2], started[1]);
+  assert.deepEqual(argv.slice(3), ['-m', 'gemini-2.5-flash']);
+  assert.deepEqual(lastSnapshot(home, 'gm')['bindings'], [{ kind: 'session', value: argv[2] }]);
+
+  // Typed this time: resumed, the old prompt back.
+  // Nothing typed in that life either, so this r starts fresh again, with yet another id.
+  const again = interactive(['r', 'gm'], home.env, home.dir);
+  const latest = (await again.waitFor(new RegExp(`session (${UUID}) source startup`)))[1]!;
+  assert.notEqual(latest, argv[2]);
+  again.send('explain the repo');
+  await again.waitFor(/prompt explain the repo/);
+  await killTree(home, 'gm', again);
+  reconcile(home);
+  const resumed = cli(['r', 'gm'], home.env, { cwd: home.dir, input: '/exit\n' });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.match(resumed.stdout, /history explain the repo/);
+  assert.match(resumed.stdout, new RegExp(`session ${latest} source resume`));
+});
+
+test('r NAME --bind session=… supplies a session the instance never bound', async () => {
+  const home = makeAgentHome();
+  assert.equal(cli(['agents', 'install', 'codex'], home.env).code, 0);
+  const first = interactive(['launch', 'a', '--', 'codex'], home.env, home.project);
+  first.send('remember this');
+  const session = (await first.waitFor(new RegExp(`session (${UUID}) source startup`)))[1]!;
+  await first.waitFor(/prompt remember this/);
+  first.send('/exit');
+  await first.exited;
+  // Another instance, ended before its first prompt; the user knows which conversation it should continue.
+  const second = interactive(['launch', 'b', '--', 'codex'], home.env, home.project);
+  await second.waitFor(/ready codex/);
+  second.send('/exit');
+  await second.exited;
+  const resumed = cli(['r', 'b', '--bind', `session=${session}`], home.env, { input: '/exit\n' });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.match(resumed.stdout, /history remember this/);
+  assert.deepEqual(lastSnapshot(home, 'b')['bindings'], [{ kind: 'session', value: session }]);
+});
+
+test('LIFELINE_DB reaches the program, so its hook finds a registry chosen with --db', async () => {
+  const home = makeAgentHome();
+  assert.equal(cli(['agents', 'install', 'claude'], home.env).code, 0); // Installed without --db.
+  const db = join(home.dir, 'elsewhere.db');
+  const job = interactive(['--db', db, 'launch', 'job', '--', 'claude'], home.env, home.project);
+  await job.waitFor(/ready claude/);
+  job.send('/clear');
+  const cleared = await job.waitFor(new RegExp(`session (${UUID}) source clear`));
+  const found = bindings(db).filter((b) => b['kind'] === 'session').map((b) => b['value']);
+  assert.deepEqual(found, [cleared[1]]);
+  job.send('/exit');
+  assert.equal(await job.exited, 0);
+  const hookLog = join(home.dir, 'logs', 'hook.log');
+  assert.throws(() => readFileSync(hookLog), /ENOENT/, 'no problem was logged');
+});
+
+test('the hook: nothing on stdout, exit 0 whatever happens, problems in logs/hook.log, never a new database', () => {
+  const home = makeAgentHome();
+  const run = (input: string, env: NodeJS.ProcessEnv) => cli(['hook', 'claude'], env, { input });
+  const noMarker = run('{"session_id":"x"}', home.env);
+  assert.deepEqual([noMarker.code, noMarker.stdout, noMarker.stderr], [0, '', '']);
+  const withMarker = { ...home.env, LIFELINE_INSTANCE_ID: '00000000-0000-4000-8000-000000000000' };
+  const noDb = run('{"session_id":"x"}', withMarker);
+  assert.deepEqual([noDb.code, noDb.stdout, noDb.stderr], [0, '', '']);
+  assert.throws(() => readFileSync(join(home.dir, 'lifeline.db')), /ENOENT/, 'no database was created');
+  assert.equal(cli(['launch', 'seed', '--', 'true'], home.env).code, 0);
+  for (const input of ['not json', '{"session_id": "../../x y"}', '{"session_id":"abc"}']) {
+    const result = run(input, withMarker);
+    assert.deepEqual([result.code, result.stdout, result.stderr], [0, '', '']);
+  }
+  const bad = cli(['hook', 'claude', '--no-such-flag'], withMarker, { input: '{}' });
+  assert.deepEqual([bad.code, bad.stdout], [0, '']);
+  const log = readFileSync(join(home.dir, 'logs', 'hook.log'), 'utf8').trim().split('\n');
+  assert.equal(log.length, 5, log.join('\n'));
+  assert.match(log[0]!, /hook claude: no registry at .*lifeline\.db$/);
+  assert.match(log[1]!, /hook claude: the hook input is not JSON/);
+  assert.match(log[2]!, /no usable session_id/);
+  assert.match(log[3]!, /no instance with marker 00000000-0000-4000-8000-000000000000/);
+});
