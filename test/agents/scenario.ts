@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { after, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { have } from '../helpers/processes.js';
 import { installAgent, installFolder } from './install.js';
@@ -150,7 +150,7 @@ class Driver {
         await tmux.waitFor(pane, what, cleared, attempt < 3 ? 5_000 : 30_000);
         return;
       } catch (error) {
-        if (attempt >= 3) throw error;
+        if (attempt >= 3) throw new Error(`${(error as Error).message}\n${this.world.hookLog()}`);
       }
     }
   }
@@ -163,7 +163,7 @@ class Driver {
         return session !== undefined && session !== differentFrom ? session : undefined;
       },
       TRANSCRIPT_MS,
-      () => this.screenOf(pane),
+      () => `${this.screenOf(pane)}\n${this.world.hookLog()}`,
     );
   }
 
@@ -241,8 +241,6 @@ export function realAgentSuite(agent: AgentProfile): void {
       ? `# ${agent.pkg}@${agent.version}: cached in ${where}`
       : `# ${agent.pkg}@${agent.version}: installed in ${where} in ${(install.ms / 1000).toFixed(1)} s`,
   );
-  const started = Date.now();
-  after(() => console.log(`# ${agent.name}: scenarios took ${((Date.now() - started) / 1000).toFixed(1)} s`));
 
   let failed: string | null = null;
   /** A test in a fresh world; after one failure the agent's later tests are skipped (they would wait out the same trouble). */

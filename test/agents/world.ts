@@ -134,6 +134,15 @@ export class AgentWorld {
     return sessions[sessions.length - 1]?.value;
   }
 
+  /** What `lifeline hook` logged (its refusals and failures), for failure messages. */
+  hookLog(): string {
+    try {
+      return `logs/hook.log:\n${readFileSync(join(this.state, 'logs', 'hook.log'), 'utf8').trim()}`;
+    } catch {
+      return 'logs/hook.log: none';
+    }
+  }
+
   /** Transcript files (any depth under the agent's transcript folder) whose text holds `text`. */
   transcriptsHolding(text: string): string[] {
     const found: string[] = [];
