@@ -25,7 +25,7 @@ async function run(): Promise<number> {
     if (guarded !== null) return guarded;
   }
   // An agent's start hook: its own small bundle, since the agent waits for it (always exits 0).
-  if (argv[0] === 'hook') {
+  if (argv[0] === 'hook' && !argv.includes('--help') && !argv.includes('-h')) {
     const loaded = (await import(hookScript)) as HookModule & { default?: HookModule };
     return (typeof loaded.runHook === 'function' ? loaded : loaded.default!).runHook(argv.slice(1));
   }

@@ -31,6 +31,9 @@ const COMMANDS: Record<string, Loader> = {
   init: load(() => import('./commands/init.js')),
   'login-item': load(() => import('./commands/login-item.js')),
   doctor: load(() => import('./commands/doctor.js')),
+  logs: load(() => import('./commands/logs.js')),
+  forget: load(() => import('./commands/forget.js')),
+  show: load(() => import('./commands/show.js')),
   hook: load(() => import('./commands/hook.js')),
   agents: load(() => import('./commands/agents.js')),
 };
@@ -48,6 +51,9 @@ const DESCRIPTIONS: Record<string, string> = {
   init: 'print the shell snippet that reconciles once per boot',
   'login-item': 'install a login item that reconciles at login',
   doctor: 'check platform, database, permissions and hooks',
+  logs: 'the output of a detached instance (-f follows it)',
+  forget: 'hide stopped instances from list --all and r --all',
+  show: 'one instance: row or snapshot, bindings, the command r would run, events',
   agents: "install lifeline's session hook in claude, codex and gemini (install|uninstall|status)",
   hook: "run by an agent's start hook: records its session (prints nothing)",
 };
@@ -81,14 +87,19 @@ function checkOptions(words: readonly string[], argsDef: ArgsDef, command: strin
   const end = words.indexOf('--');
   const own = end < 0 ? words : words.slice(0, end);
   const defs = new Map(Object.entries(argsDef).map(([name, def]) => [name, def] as const));
+  // Short aliases (`logs -f -n 20`) are options too.
+  const aliases = new Map(
+    Object.entries(argsDef).flatMap(([name, def]) => [('alias' in def ? def.alias : undefined) ?? []].flat().map((alias) => [alias, name] as const)),
+  );
   for (let i = 0; i < own.length; i++) {
     const word = own[i]!;
     if (!word.startsWith('-') || word === '-' || /^-\d/.test(word)) continue;
     const body = word.replace(/^--?/, '');
     const [flag, inline] = body.includes('=') ? [body.slice(0, body.indexOf('=')), body.slice(body.indexOf('=') + 1)] : [body, undefined];
     if (flag === 'verbose') continue;
-    const def = defs.get(flag) ?? defs.get(camel(flag)) ?? (flag.startsWith('no-') ? defs.get(flag.slice(3)) : undefined);
-    if (def === undefined || def.type === 'positional' || !word.startsWith('--')) {
+    const short = !word.startsWith('--') && aliases.has(flag);
+    const def = short ? defs.get(aliases.get(flag)!) : (defs.get(flag) ?? defs.get(camel(flag)) ?? (flag.startsWith('no-') ? defs.get(flag.slice(3)) : undefined));
+    if (def === undefined || def.type === 'positional' || (!word.startsWith('--') && !short)) {
       throw new LifelineError('usage', `unknown option ${word.split('=')[0]} for lifeline ${command} (see lifeline ${command} --help)`);
     }
     if (def.type === 'string' && inline === undefined) {

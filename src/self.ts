@@ -23,3 +23,12 @@ export const supervisorScript = join(folder, bundled ? 'supervise.cjs' : 'superv
 export const packageJson = join(folder, bundled ? '..' : '../..', 'package.json');
 /** A file to resolve installed packages from (createRequire). */
 export const resolveFrom = here;
+
+/**
+ * The argv of a foreground `lifeline launch …` (the words after `launch` are the caller's): what a tmux
+ * window runs so that the program's exit is recorded by a launcher watching it. The one place that
+ * says how lifeline's foreground launcher is started.
+ */
+export function foregroundLaunchArgv(launchWords: readonly string[]): string[] {
+  return [process.execPath, cliScript, 'launch', ...launchWords];
+}

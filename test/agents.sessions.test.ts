@@ -110,7 +110,7 @@ test('codex: --no-daemon, the session learned at the first prompt, resumed with 
   reconcile(home);
   const dry = cli(['r', 'cy', '--dry-run'], home.env);
   assert.equal(dry.code, 0, dry.stderr);
-  assert.equal(dry.stdout, `would start codex fresh in ${home.project} (its session was never recorded; codex tells it at the first prompt):\n  codex --no-daemon --search\n`);
+  assert.equal(dry.stdout, `would start codex fresh in this terminal, in ${home.project} (its session was never recorded; codex tells it at the first prompt):\n  codex --no-daemon --search\n`);
   const fresh = cli(['r', 'cy'], home.env, { cwd: home.dir, input: '/exit\n' });
   assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
   assert.match(fresh.stderr, /cy: its session was never recorded; codex tells it at the first prompt; starting codex fresh in /);

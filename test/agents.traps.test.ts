@@ -32,7 +32,7 @@ test('launch NAME over a stopped NAME whose snapshot has a session is refused wi
   const before = dump(home.db);
   const refused = cli(['launch', 'alice', '--', 'true'], home.env);
   assert.equal(refused.code, 1);
-  assert.equal(refused.stderr, 'lifeline: alice ended (exit:code:0) with session s-1: resume it with lifeline r alice, or pass --new to start a fresh alice\n');
+  assert.equal(refused.stderr, 'lifeline: alice ended (exit:code:0) with session s-1: resume it with lifeline r alice, or pass --new to start a fresh alice (lifeline forget alice drops the old one)\n');
   assert.equal(dump(home.db), before, 'nothing written');
   const fresh = cli(['launch', 'alice', '--new', '--', 'true'], home.env);
   assert.equal(fresh.code, 0, fresh.stderr);
@@ -59,9 +59,9 @@ test('the same over a ghost that still holds the session (not reconciled yet): r
 test('a forgotten snapshot no longer holds the name', () => {
   const home = makeHome();
   assert.equal(cli(['launch', 'dave', '--bind', 'session=s-2', '--', 'true'], home.env).code, 0);
-  const db = new Database(home.db);
-  db.prepare("INSERT INTO events (ts, instance, type, data) VALUES (?, 'dave', 'life.forgotten', '{}')").run(Date.now());
-  db.close();
+  assert.equal(cli(['launch', 'dave', '--', 'true'], home.env).code, 1);
+  const forgot = cli(['forget', 'dave'], home.env);
+  assert.equal(forgot.code, 0, forgot.stderr);
   assert.equal(cli(['launch', 'dave', '--', 'true'], home.env).code, 0);
 });
 

@@ -33,7 +33,7 @@ test('r fills the resume template from the bindings, in the recorded folder, and
   const snapshotId = events(home.db, 'life.stopped').at(-1)!.id;
 
   const plan = cliJson<Plan>(['r', 'alice', '--dry-run'], home.env);
-  assert.deepEqual(plan, { name: 'alice', argv: ['sh', '-c', 'echo "$0 $1 $2 $PWD"', 'abc-123', 'alice', '1'], cwd: project, resumed_from: snapshotId, detached: false });
+  assert.deepEqual(plan, { name: 'alice', argv: ['sh', '-c', 'echo "$0 $1 $2 $PWD"', 'abc-123', 'alice', '1'], cwd: project, resumed_from: snapshotId, detached: false, tmux: null });
 
   const resumed = cli(['resume', 'alice'], home.env);
   assert.equal(resumed.code, 0, resumed.stderr);

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { agentFolder } from '../agents/homes.js';
+import { agentFolder, hookConfigFile } from '../agents/homes.js';
 import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type ConfigIo, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
@@ -90,6 +90,16 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed`, backup }, diff };
 }
 
+/** Status never fails on one agent's file: an unreadable one is reported as such. */
+function statusOf(agent: AgentName, target: HookTarget): { outcome: Outcome; diff: string[] } {
+  try {
+    return apply(planAgentConfig(agent, target, true, io), 'status', false);
+  } catch (error) {
+    const outcome = { agent, file: hookConfigFile(agent, io.env), state: 'unreadable', action: 'none', backup: null, command: '', detail: (error as Error).message };
+    return { outcome, diff: [] };
+  }
+}
+
 function describe(outcome: Outcome, dryRun: boolean): string {
   const where = outcome.file;
   switch (outcome.action) {
@@ -107,7 +117,7 @@ function describe(outcome: Outcome, dryRun: boolean): string {
 export default defineCommand({
   meta: { name: 'agents', description: "Install, remove or check lifeline's SessionStart hook in claude, codex and gemini: lifeline agents install|uninstall|status [AGENT...]" },
   args: {
-    action: { type: 'positional', description: 'install, uninstall or status' },
+    action: { type: 'positional', required: false, description: 'install, uninstall or status' },
     'dry-run': { type: 'boolean', description: 'show the change, write nothing' },
     ...jsonArg,
     ...dbArg,
@@ -119,8 +129,10 @@ export default defineCommand({
     const dryRun = args['dry-run'] === true;
     const target = hookTarget(typeof args.db === 'string' ? args.db : undefined);
     // Every plan first: a file lifeline cannot edit fails the command before any file is written.
-    const plans = agents.map((agent) => planAgentConfig(agent, target, action !== 'uninstall', io));
-    const results = plans.map((plan) => apply(plan, action, dryRun));
+    const results =
+      action === 'status'
+        ? agents.map((agent) => statusOf(agent, target))
+        : agents.map((agent) => planAgentConfig(agent, target, action === 'install', io)).map((plan) => apply(plan, action, dryRun));
     if (args.json) {
       printJson({ action, dry_run: dryRun, agents: results.map((r) => ({ ...r.outcome, ...(dryRun ? { diff: r.diff } : {}) })) });
       return 0;

@@ -1,15 +1,15 @@
 import { defineCommand, parseArgs } from 'citty';
-import { join } from 'node:path';
 import { prepareAgentLaunch } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
-import { launchDetached } from '../lifecycle/detach.js';
-import { runForeground } from '../lifecycle/foreground.js';
 import type { LaunchSpec, Reservation } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
 import { printLine, visible } from '../output.js';
+import { startLife } from '../lifecycle/start.js';
+import { launchReserved } from './launch-reserved.js';
+import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
 import { dbArg, openForWrite, repeatedOption } from './shared.js';
 
 const args = {
@@ -19,6 +19,9 @@ const args = {
   resume: { type: 'string', description: "how to resume it, e.g. 'claude --resume {session}'", valueHint: 'template' },
   bind: { type: 'string', description: 'a binding to start with (repeatable)', valueHint: 'kind=value' },
   new: { type: 'boolean', description: 'start afresh even when NAME ended with a session that lifeline r NAME could resume' },
+  ...tmuxArg,
+  reserved: { type: 'string', description: 'internal: run the life that --tmux reserved', valueHint: 'created_at' },
+  'resumed-from': { type: 'string', description: 'internal: with --reserved, the snapshot it resumes', valueHint: 'event id' },
   ...dbArg,
 } as const;
 
@@ -26,11 +29,11 @@ const args = {
 const BUILT_IN_PLACEHOLDERS = ['name', 'cwd', 'session'];
 
 /** `--resume 'cmd {port}'` with no port bound yet works only if something binds it later: say so now. */
-function warnUnboundPlaceholders(template: readonly string[] | null, bindings: readonly { kind: string }[]): void {
+function warnUnboundPlaceholders(template: readonly string[] | null, bindings: readonly { kind: string }[], name: string): void {
   if (template === null) return;
   const known = new Set([...BUILT_IN_PLACEHOLDERS, ...bindings.map((binding) => binding.kind)]);
   for (const key of templatePlaceholders(template)) {
-    if (!known.has(key)) notices.warn(`the resume template uses {${key}}, which is not bound yet; bind it before lifeline r (lifeline bind NAME ${key}=…)`);
+    if (!known.has(key)) notices.warn(`the resume template uses {${key}}, which is not bound yet; bind it before lifeline r (lifeline bind ${name} ${key}=…)`);
   }
 }
 
@@ -44,6 +47,8 @@ export default defineCommand({
   args,
   async run({ rawArgs }) {
     const dashes = rawArgs.indexOf('--');
+    const reserved = dashes < 0 ? parseArgs<typeof args>(rawArgs, args) : null;
+    if (typeof reserved?.reserved === 'string') return launchReserved({ ...reserved, reserved: reserved.reserved });
     if (dashes < 0) throw new LifelineError('usage', 'put -- before the command: lifeline launch [NAME] [options] -- CMD [ARGS...]');
     const argv = rawArgs.slice(dashes + 1);
     if (argv.length === 0 || argv[0] === '') throw new LifelineError('usage', 'no command after --');
@@ -61,9 +66,10 @@ export default defineCommand({
     const resumeArgv = explicitTemplate ?? agent?.resumeTemplate ?? null;
     const bindings = agent?.session != null ? [{ kind: 'session', value: agent.session }, ...userBindings] : userBindings;
     for (const option of explicitTemplate === null ? (agent?.unknownOptions ?? []) : []) {
-      notices.warn(`lifeline does not know ${agent!.agent.name}'s option ${option}; the resume template keeps it as a flag (pass --resume to set the template yourself)`);
+      notices.warn(`lifeline does not know ${agent!.agent.name}'s option ${visible(option)}; the resume template keeps it as a flag (pass --resume to set the template yourself)`);
     }
-    warnUnboundPlaceholders(resumeArgv, bindings);
+    warnUnboundPlaceholders(resumeArgv, bindings, typeof own.name === 'string' ? own.name : 'NAME');
+    const mode = modeFromFlags(rawArgs, { detach: own.detach === true }) ?? { kind: 'foreground' };
 
     const { ctx, paths } = openForWrite(own);
     try {
@@ -74,20 +80,17 @@ export default defineCommand({
         cwd: process.cwd(),
         tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
         resumeArgv,
-        detached: own.detach === true,
+        detached: mode.kind === 'detached',
         bindings,
         resumedFrom: null,
         by: 'user',
         registry: paths.dbChosen ? paths.db : null,
         refuseResumable: typeof own.name === 'string' && own.new !== true,
       };
-      if (spec.detached) {
-        const logFile = join(paths.logs, `${name}.log`);
-        const started = await launchDetached(ctx, spec, { db: paths.db, logFile }, reportGhost);
-        printLine(`${name} started (pid ${started.pid}), detached; output: ${visible(logFile)}`);
-        return 0;
-      }
-      return (await runForeground(ctx, spec, reportGhost)).exitCode;
+      const started = await startLife(ctx, spec, mode, paths, reportGhost);
+      if (started.kind === 'foreground') return started.exitCode;
+      printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));
+      return 0;
     } finally {
       ctx.store.close();
     }

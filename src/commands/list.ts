@@ -16,6 +16,9 @@ interface ListEntry {
   cwd: string;
   argv: unknown;
   detached: boolean;
+  bindings: { kind: string; value: string }[];
+  /** The resume template (an array), or null to resume with argv. */
+  resume_argv: unknown;
   /** For stopped entries (--all): when and why. */
   stopped_at?: number;
   reason?: string;
@@ -36,6 +39,8 @@ function stoppedEntry(event: EventRow): ListEntry {
     cwd: typeof snapshot['cwd'] === 'string' ? snapshot['cwd'] : '',
     argv: snapshot['argv'] ?? [],
     detached: snapshot['detached'] === 1,
+    bindings: Array.isArray(snapshot['bindings']) ? (snapshot['bindings'] as ListEntry['bindings']) : [],
+    resume_argv: snapshot['resume_argv'] ?? null,
     stopped_at: event.ts,
     reason: data.reason ?? '',
     by: data.by ?? '',
@@ -44,7 +49,7 @@ function stoppedEntry(event: EventRow): ListEntry {
 
 /** The state with its colour; printTable escapes the text (a reason read from the database) first. */
 function colourState(state: string): PaintedCell {
-  if (state === 'running') return { text: state, colour: 'green' };
+  if (state.startsWith('running')) return { text: state, colour: 'green' };
   if (state.startsWith('dead')) return { text: state, colour: 'red' };
   if (state.startsWith('stopped')) return { text: state, colour: 'gray' };
   return { text: state, colour: 'yellow' };
@@ -78,6 +83,8 @@ export default defineCommand({
             cwd: row.cwd,
             argv: safeJson(row.argv),
             detached: row.detached === 1,
+            bindings: ctx.store.bindingsOf(row.name).map(({ kind, value }) => ({ kind, value })),
+            resume_argv: row.resume_argv === null ? null : safeJson(row.resume_argv),
           });
         }
         if (args.all) entries.push(...ctx.store.resumableSnapshots().map(stoppedEntry));
@@ -92,7 +99,7 @@ export default defineCommand({
       ['NAME', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'TAG', 'FOLDER'],
       entries.map((entry) => [
         entry.name,
-        colourState(entry.stopped_at !== undefined ? `stopped ${formatDuration(Date.now() - entry.stopped_at)} ago (${entry.reason})` : entry.state),
+        colourState(entry.stopped_at !== undefined ? `stopped ${formatDuration(Date.now() - entry.stopped_at)} ago (${entry.reason})` : withTmux(entry)),
         entry.pid === null ? dash : String(entry.pid),
         entry.uptime_s === null ? dash : formatDuration(entry.uptime_s * 1000),
         entry.cpu === null ? dash : `${entry.cpu.toFixed(1)}%`,
@@ -103,6 +110,12 @@ export default defineCommand({
     );
   },
 });
+
+/** A live instance in a tmux window says which one: `running in tmux lifeline:alice`. */
+function withTmux(entry: ListEntry): string {
+  const tmux = entry.bindings.filter((binding) => binding.kind === 'tmux').at(-1);
+  return tmux === undefined ? entry.state : `${entry.state} in tmux ${tmux.value}`;
+}
 
 /** `~/project` reads better than `/home/someone/project` in a table; JSON keeps the full path. */
 function homeRelative(path: string): string {

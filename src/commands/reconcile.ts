@@ -36,6 +36,7 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
   if (quiet) {
     // What a person wants to see in a new terminal after a reboot: what died, and how to bring it back.
     for (const result of stopped) printLine(visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
+    if (stopped.length >= 2) printLine(`lifeline: ${RESTORE_ALL_HINT}`);
     return;
   }
   if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
@@ -44,14 +45,19 @@ function printHuman(report: ReconcileReport, quiet: boolean): void {
   }
   for (const result of report.results) {
     const what = result.reason === null ? result.verdict : `${result.verdict} (${result.reason})`;
-    printLine(visible(`${result.name}: ${what} → ${result.action}`));
+    const hint = result.action === 'stopped' ? `; resume it with: lifeline r ${result.name}` : '';
+    printLine(visible(`${result.name}: ${what} → ${result.action}${hint}`));
   }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
   const summary = report.dry_run
     ? `dry run: ${counted('would-stop')} would be stopped, ${counted('kept')} kept, ${counted('skipped')} skipped; nothing was written`
     : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${counted('kept')} kept, ${counted('skipped')} skipped`;
   printLine(summary);
+  if (stopped.length >= 2) printLine(RESTORE_ALL_HINT);
 }
+
+/** Two or more ended at once (a reboot): one command brings them all back, each in its own tmux window. */
+const RESTORE_ALL_HINT = 'bring them all back with: lifeline r --all --tmux';
 
 export default defineCommand({
   meta: { name: 'reconcile', description: 'Once per boot: stop every tracked instance whose process did not survive' },

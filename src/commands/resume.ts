@@ -1,15 +1,23 @@
 import { defineCommand } from 'citty';
-import { join } from 'node:path';
-import { launchDetached } from '../lifecycle/detach.js';
-import { runForeground } from '../lifecycle/foreground.js';
+import { resolve } from 'node:path';
+import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { planResume, type ResumePlan } from '../lifecycle/resume.js';
+import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
 import { notices } from '../notices.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { resolvePaths } from '../store/paths.js';
 import { reportGhost } from './launch.js';
+import { describeStarted, modeFromFlags, tmuxArg } from './modes.js';
+import { restoreAll } from './restore.js';
 import { dbArg, jsonArg, openExistingForWrite, openForRead, repeatedOption } from './shared.js';
+
+function describeMode(mode: LaunchMode, where: string | null): string {
+  if (mode.kind === 'tmux') return `in tmux window ${where}`;
+  if (mode.kind === 'detached') return `detached (output: ${where})`;
+  return 'in this terminal';
+}
 
 /** For an agent: whether `r` resumes its session or starts it fresh, and why (JSON fields, only for agents). */
 function agentFields(plan: ResumePlan): Record<string, unknown> {
@@ -18,42 +26,51 @@ function agentFields(plan: ResumePlan): Record<string, unknown> {
   return start.mode === 'fresh' ? { start: 'fresh', why: start.why } : { start: 'resume', session: start.session };
 }
 
-function dryRunLine(plan: ResumePlan): string {
+/** `would run …` for any program; for an agent, whether its session is resumed or it starts fresh. */
+function dryRunLine(plan: ResumePlan, how: string): string {
   const start = plan.agentStart;
-  if (start?.mode === 'fresh') return `would start ${start.agent} fresh in ${visible(plan.cwd)} (${visible(start.why)}):\n  ${shellJoin(plan.argv)}`;
-  if (start?.mode === 'resume') return `would resume ${start.agent} session ${visible(start.session)} in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`;
-  return `would run in ${visible(plan.cwd)}:\n  ${shellJoin(plan.argv)}`;
+  const command = `:\n  ${shellJoin(plan.argv)}`;
+  if (start?.mode === 'fresh') return `would start ${start.agent} fresh ${how}, in ${visible(plan.cwd)} (${visible(start.why)})${command}`;
+  if (start?.mode === 'resume') return `would resume ${start.agent} session ${visible(start.session)} ${how}, in ${visible(plan.cwd)}${command}`;
+  return `would run ${how}, in ${visible(plan.cwd)}${command}`;
 }
-import { resolve } from 'node:path';
 
 export default defineCommand({
-  meta: { name: 'resume', alias: 'r', description: 'Bring a stopped instance back in its folder, with its session' },
+  meta: { name: 'resume', alias: 'r', description: 'Bring a stopped instance back in its folder, with its session (r --all: the whole boot)' },
   args: {
-    name: { type: 'positional', description: 'instance name' },
+    name: { type: 'positional', required: false, description: 'instance name' },
+    all: { type: 'boolean', description: 'every instance the newest reconcile pass stopped (needs --detach or --tmux)' },
+    foreground: { type: 'boolean', description: 'run in this terminal, whatever the instance did before' },
     detach: { type: 'boolean', description: 'run in its own session, output to the log' },
+    ...tmuxArg,
     'dry-run': { type: 'boolean', description: 'print the command and folder, run nothing' },
     cwd: { type: 'string', description: 'resume in this folder instead of the recorded one', valueHint: 'dir' },
     bind: { type: 'string', description: 'add or override a binding for this resume (repeatable), e.g. session=ID', valueHint: 'kind=value' },
+    spacing: { type: 'string', description: 'with --all: seconds between two starts (default 1)', valueHint: 's' },
+    boot: { type: 'string', description: 'with --all: the pass of this boot id instead of the newest', valueHint: 'id' },
     ...jsonArg,
     ...dbArg,
   },
   async run({ args, rawArgs }) {
+    if (args.all === true) return restoreAll(args, rawArgs);
+    if (typeof args.spacing === 'string' || typeof args.boot === 'string') throw new LifelineError('usage', '--spacing and --boot go with --all');
     const name = checkName(args.name);
-    const registry = resolvePaths(typeof args.db === 'string' ? args.db : undefined);
-    const options = {
-      cwd: typeof args.cwd === 'string' ? resolve(args.cwd) : null,
-      detached: args.detach === true,
-      bind: repeatedOption(rawArgs, 'bind').map(parseBinding),
-      registry: registry.dbChosen ? registry.db : null,
-    };
+    const asked = modeFromFlags(rawArgs, { detach: args.detach === true, foreground: args.foreground === true });
+    const cwd = typeof args.cwd === 'string' ? resolve(args.cwd) : null;
+    const chosen = resolvePaths(typeof args.db === 'string' ? args.db : undefined);
+    const agentOptions = { bind: repeatedOption(rawArgs, 'bind').map(parseBinding), registry: chosen.dbChosen ? chosen.db : null };
 
     if (args['dry-run']) {
-      const { ctx } = openForRead(args);
+      const { ctx, paths } = openForRead(args);
       if (ctx === null) throw unknownNameError(name, [], 'stopped instance');
       try {
-        const plan = planResume(ctx, name, { ...options, dryRun: true });
-        if (args.json) printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: options.detached, ...agentFields(plan) });
-        else printLine(dryRunLine(plan));
+        const mode = asked ?? rememberedMode(ctx, name);
+        const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: true, ...agentOptions });
+        const where = whereOf(mode, name, paths);
+        if (args.json) {
+          const tmux = mode.kind === 'tmux' ? mode.session : null;
+          printJson({ name, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, detached: mode.kind === 'detached', tmux, ...agentFields(plan) });
+        } else printLine(dryRunLine(plan, describeMode(mode, where)));
       } finally {
         ctx.store.close();
       }
@@ -64,18 +81,19 @@ export default defineCommand({
     if (opened === null) throw unknownNameError(name, [], 'stopped instance');
     const { ctx, paths } = opened;
     try {
-      const plan = planResume(ctx, name, { ...options, dryRun: false });
+      const mode = asked ?? rememberedMode(ctx, name);
+      const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false, ...agentOptions });
       if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${visible(plan.agentStart.why)}; starting ${plan.agentStart.agent} fresh in ${visible(plan.cwd)}`);
-      if (options.detached) {
-        const logFile = join(paths.logs, `${name}.log`);
-        const started = await launchDetached(ctx, plan.spec, { db: paths.db, logFile }, reportGhost);
-        if (args.json) printJson({ name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, log: logFile });
-        else printLine(`${name} resumed (pid ${started.pid}), detached in ${visible(plan.cwd)}; output: ${visible(logFile)}`);
-        return 0;
+      const started = await startLife(ctx, plan.spec, mode, paths, reportGhost);
+      const common = { name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom };
+      if (started.kind === 'foreground') {
+        if (args.json) printJson({ ...common, exit_code: started.exitCode });
+        return started.exitCode;
       }
-      const result = await runForeground(ctx, plan.spec, reportGhost);
-      if (args.json) printJson({ name, pid: result.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: result.exitCode });
-      return result.exitCode;
+      if (args.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
+      else if (started.kind === 'detached') printLine(visible(`${name} resumed (pid ${started.pid}), detached in ${plan.cwd}; output: ${started.logFile}`));
+      else printLine(visible(`${name} resumed (pid ${started.pid}) in ${plan.cwd}, ${describeStarted(started)}`));
+      return 0;
     } finally {
       ctx.store.close();
     }

@@ -35,8 +35,18 @@ export async function runForeground(
 ): Promise<ForegroundResult> {
   const reservation = reserveName(ctx, spec);
   onReserved(reservation);
-  const { key } = reservation;
+  return { ...(await runReserved(ctx, spec, reservation.key)), reservation };
+}
 
+/**
+ * Starts and watches the life `key` already reserved (a `launching` row): by `runForeground`, or by
+ * the foreground launcher a tmux window runs for a life that `--tmux` reserved.
+ */
+export async function runReserved(
+  ctx: LifelineContext,
+  spec: LaunchSpec,
+  key: Reservation['key'],
+): Promise<Omit<ForegroundResult, 'reservation'>> {
   let child: Awaited<ReturnType<typeof spawnProgram>> | undefined;
   const ignore = (): void => {};
   process.on('SIGINT', ignore);
@@ -65,7 +75,7 @@ export async function runForeground(
     const { code, signal } = await exited;
     const reason = recordExit(ctx, key, code, signal);
     const exitCode = signal !== null ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);
-    return { pid, exitCode, reason, reservation };
+    return { pid, exitCode, reason };
   } finally {
     process.off('SIGINT', ignore);
     for (const [signal, forward] of forwarders) process.off(signal, forward);

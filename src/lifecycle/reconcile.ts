@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { InstanceRow } from '../store/rows.js';
 import { alreadyReconciled } from './boot-guard.js';
 import type { LifelineContext } from './context.js';
 import { stopInstance } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
-import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type DeadReason } from './vocabulary.js';
+import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type DeadReason, type ReconcilePass } from './vocabulary.js';
 
 export type ReconcileAction = 'kept' | 'stopped' | 'would-stop' | 'skipped';
 
@@ -57,10 +58,11 @@ export function reconcile(ctx: LifelineContext, options: ReconcileOptions): Reco
       return { boot_id: bootId, already_reconciled: true, dry_run: false, results: [] };
     }
     const results: ReconcileResult[] = [];
+    const pass: ReconcilePass = { id: randomUUID(), boot_id: bootId };
     for (const row of store.allInstances()) {
       const verdict = judge(row, ctx);
       if (verdict.verdict === 'dead') {
-        stopInstance(ctx, { name: row.name, expect: { name: row.name, createdAtMs: row.created_at, marker: row.marker }, by: 'system', reason: verdict.reason });
+        stopInstance(ctx, { name: row.name, expect: { name: row.name, createdAtMs: row.created_at, marker: row.marker }, by: 'system', reason: verdict.reason, pass });
       }
       results.push(resultOf(row, verdict, false));
     }

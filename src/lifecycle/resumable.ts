@@ -1,10 +1,9 @@
 import { LifelineError } from '../errors.js';
-import type { EventType } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import { judge } from './verdict.js';
 
 /** Written by `forget`: a snapshot older than it is no longer offered for resuming. */
-const FORGOTTEN = 'life.forgotten' as EventType;
+const FORGOTTEN = 'life.forgotten';
 
 function newestSession(bindings: readonly { kind: string; value: string }[]): string | null {
   return bindings.filter((binding) => binding.kind === 'session').at(-1)?.value ?? null;
@@ -44,8 +43,10 @@ export function refuseResumableName(ctx: LifelineContext, name: string): void {
     found = snapshotSession(ctx, name);
   }
   if (found === null) return;
+  // forget drops a stopped snapshot; a ghost row is not stopped yet, so there it would not help.
+  const forget = holder === null ? ` (lifeline forget ${name} drops the old one)` : '';
   throw new LifelineError(
     'name-taken',
-    `${name} ended (${found.reason}) with session ${found.session}: resume it with lifeline r ${name}, or pass --new to start a fresh ${name}`,
+    `${name} ended (${found.reason}) with session ${found.session}: resume it with lifeline r ${name}, or pass --new to start a fresh ${name}${forget}`,
   );
 }

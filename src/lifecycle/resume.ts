@@ -156,3 +156,13 @@ export function planResume(ctx: LifelineContext, name: string, options: ResumeOp
   if (event === null) throw unknownNameError(name, ctx.store.knownNames(), 'stopped instance');
   return planFrom(name, viewOfSnapshot(name, event.data), event.id, options);
 }
+
+/**
+ * What `r NAME` would run, also while the instance lives (for `show`): planned from its row when it
+ * has one, else from its newest snapshot, the way `planResume` plans it. Writes nothing.
+ */
+export function previewResume(ctx: LifelineContext, name: string, options: ResumeOptions): ResumePlan {
+  const holder = ctx.store.getInstance(name);
+  if (holder === null) return planResume(ctx, name, { ...options, dryRun: true });
+  return planFrom(name, viewOfRow(ctx, holder), null, options);
+}

@@ -2,7 +2,7 @@ import type { InstanceKey, InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import { checkSignallable, terminate, type TerminateResult } from './signal.js';
 import { judge, type VerifiedProcess } from './verdict.js';
-import type { Reason, StoppedBy } from './vocabulary.js';
+import type { ReconcilePass, Reason, StoppedBy } from './vocabulary.js';
 
 export interface StopRequest {
   readonly name: string;
@@ -19,6 +19,8 @@ export interface StopRequest {
    * when the process may not be signalled, so a stop that cannot end the process records nothing.
    */
   readonly checkTarget?: (target: VerifiedProcess, name: string) => void;
+  /** The reconcile pass that ends the instance, recorded in the event so `r --all` can find its stops. */
+  readonly pass?: ReconcilePass;
 }
 
 export type StopOutcome =
@@ -89,7 +91,8 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
       resume_argv: parseJsonColumn(row.resume_argv),
       bindings,
     };
-    const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), { by: request.by, reason, snapshot });
+    const data = { by: request.by, reason, snapshot, ...(request.pass === undefined ? {} : { pass: request.pass }) };
+    const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), data);
     store.deleteAllBindings(row.name);
     store.deleteInstance({ name: row.name, createdAtMs: row.created_at, marker: row.marker });
     return { stopped: true, eventId, reason, row, target };

@@ -14,6 +14,16 @@ export type ExitReason = `exit:code:${number}` | `exit:signal:${string}`;
 
 export type Reason = DeadReason | ExitReason | 'stopped';
 
+/**
+ * One reconcile pass, as recorded in each `life.stopped` it writes (an extra data field, `pass`): the
+ * stops of one pass are what `r --all` brings back. `id` is new for every pass, so a forced second pass
+ * of the same boot is a pass of its own.
+ */
+export interface ReconcilePass {
+  readonly id: string;
+  readonly boot_id: string;
+}
+
 /** The environment entries lifeline plants in every program it launches. */
 export const MARKER_ENV = 'LIFELINE_INSTANCE_ID';
 export const NAME_ENV = 'LIFELINE_NAME';

@@ -3,7 +3,7 @@
 export const INSTANCE_STATUSES = ['launching', 'active'] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 
-export const EVENT_TYPES = ['life.started', 'life.stopped'] as const;
+export const EVENT_TYPES = ['life.started', 'life.stopped', 'life.forgotten'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface InstanceRow {

@@ -160,13 +160,14 @@ export class Store {
       : (this.statement('SELECT * FROM events WHERE instance = ? ORDER BY id DESC LIMIT ?').all(instance, limit) as EventRow[]);
   }
 
-  /** The newest `life.stopped` of each name that has no row now: what `r` can bring back. */
+  /** The newest `life.stopped` of each name that has no row now and was not forgotten since: what `r` can bring back. */
   resumableSnapshots(): EventRow[] {
     return this.statement(
       `SELECT e.* FROM events e
         JOIN (SELECT instance, MAX(id) AS id FROM events WHERE type = 'life.stopped' GROUP BY instance) newest
           ON newest.id = e.id
         WHERE e.instance NOT IN (SELECT name FROM instances)
+          AND NOT EXISTS (SELECT 1 FROM events f WHERE f.instance = e.instance AND f.type = 'life.forgotten' AND f.id > e.id)
         ORDER BY e.id DESC`,
     ).all() as EventRow[];
   }

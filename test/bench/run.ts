@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchRestore } from './restore.js';
 
 /** The binary to measure: this build's, or another's (LIFELINE_BENCH_CLI) to compare two builds on one machine. */
 const CLI = process.env['LIFELINE_BENCH_CLI'] || fileURLToPath(new URL('../../cli.cjs', import.meta.url));
@@ -178,6 +179,9 @@ try {
     spawned = readFileSync(trace, 'utf8').split('\n').filter((line) => line.trim() !== '').slice(1).filter((line) => !line.includes('CLONE_THREAD')).length;
   }
   record({ name: "5. processes started by a later shell's snippet", value: spawned, unit: '', baseline: 'bash, strace -f', goal: '0', met: spawned === null ? null : spawned === 0 });
+
+  // 6. Bringing a boot back: r --all of 20 instances (and pm2 resurrect beside it, when pm2 is installed).
+  for (const figure of benchRestore(NODE, CLI, root, env)) record(figure);
 
   const out = process.argv[2] ?? fileURLToPath(new URL('../../bench/results.json', import.meta.url));
   mkdirSync(dirname(out), { recursive: true });

@@ -1,0 +1,47 @@
+import { defineCommand } from 'citty';
+import { LifelineError } from '../errors.js';
+import { followLog, lastLines, logFileOf } from '../lifecycle/logs.js';
+import { checkName, unknownNameError } from '../lifecycle/names.js';
+import { printText } from '../output.js';
+import { resolvePaths } from '../store/paths.js';
+import { dbArg, openForRead, parseCount } from './shared.js';
+
+const DEFAULT_LINES = 50;
+
+export default defineCommand({
+  meta: { name: 'logs', description: 'The output of a detached instance: lifeline logs NAME [-f] [-n N]' },
+  args: {
+    name: { type: 'positional', description: 'instance name' },
+    follow: { type: 'boolean', alias: 'f', description: 'keep printing what is appended, until interrupted' },
+    lines: { type: 'string', alias: 'n', description: `how many lines from the end (default ${DEFAULT_LINES})`, valueHint: 'n' },
+    ...dbArg,
+  },
+  async run({ args }) {
+    const name = checkName(args.name);
+    const count = parseCount(args.lines, DEFAULT_LINES, '-n');
+    const paths = resolvePaths(args.db);
+    const logFile = logFileOf(paths.logs, name);
+    const tail = lastLines(logFile, count);
+    if (tail === null) throw noLog(name, args);
+    printText(tail.text);
+    if (args.follow !== true) return 0;
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+    await followLog(logFile, tail.size, printText, stop.signal);
+    return 0;
+  },
+});
+
+/** No log file: an unknown name (with suggestions), or a known one that never ran detached. */
+function noLog(name: string, args: { db?: string | undefined }): LifelineError {
+  const { ctx } = openForRead(args);
+  if (ctx === null) return unknownNameError(name, []);
+  try {
+    const known = ctx.store.knownNames();
+    if (!known.includes(name)) return unknownNameError(name, known);
+    return new LifelineError('unknown-name', `${name} has no log: only a detached instance writes one (lifeline launch --detach, lifeline r ${name} --detach)`);
+  } finally {
+    ctx.store.close();
+  }
+}

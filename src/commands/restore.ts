@@ -1,0 +1,90 @@
+import { LifelineError } from '../errors.js';
+import { restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
+import { printJson, printLine, shellJoin, visible } from '../output.js';
+import { modeFromFlags } from './modes.js';
+import { type Opened, openExistingForWrite, openForRead, parseSeconds } from './shared.js';
+
+interface RestoreArgs {
+  name?: string | undefined;
+  foreground?: boolean | undefined;
+  detach?: boolean | undefined;
+  cwd?: string | undefined;
+  spacing?: string | undefined;
+  boot?: string | undefined;
+  'dry-run'?: boolean | undefined;
+  json?: boolean | undefined;
+  db?: string | undefined;
+}
+
+const NEEDS_MODE = 'r --all starts several programs, which cannot share one terminal: add --tmux or --detach';
+
+function line(result: RestoreResult): string {
+  // Folders, reasons and sessions come from the database; argv is already quoted (and escaped) by shellJoin.
+  return visible(lineText(result));
+}
+
+function lineText(result: RestoreResult): string {
+  if (result.action === 'skipped' || result.action === 'failed') return `${result.name}: ${result.action} (${result.reason})`;
+  const plan = result.plan!;
+  const details = [result.where?.endsWith('.log') ? `output: ${result.where}` : result.where === null ? null : `tmux ${result.where}`];
+  if (plan.session !== null) details.push(`session ${plan.session}`);
+  const extra = details.filter((detail) => detail !== null);
+  const what = result.action === 'resumed' ? `resumed (pid ${result.pid})` : 'would resume';
+  return `${result.name}: ${what} in ${plan.cwd}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}: ${shellJoin(plan.argv)}`;
+}
+
+function summary(report: RestoreReport, dryRun: boolean): string {
+  const count = (action: RestoreResult['action']): number => report.results.filter((result) => result.action === action).length;
+  const of = `reconcile pass of boot ${report.pass!.boot_id}`;
+  if (dryRun) return `dry run: ${count('would-resume')} would resume, ${count('skipped')} skipped, ${count('failed')} failed (${of}); nothing was started`;
+  return `${count('resumed')} resumed, ${count('skipped')} skipped, ${count('failed')} failed (${of})`;
+}
+
+/** `lifeline r --all`: brings back what the newest reconcile pass (or that of `--boot`) stopped. */
+export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]): Promise<number> {
+  if (typeof args.name === 'string') throw new LifelineError('usage', 'r --all takes no NAME');
+  if (typeof args.cwd === 'string') throw new LifelineError('usage', '--cwd goes with one NAME, not with --all');
+  if (args.foreground === true) throw new LifelineError('usage', NEEDS_MODE);
+  const dryRun = args['dry-run'] === true;
+  const mode = modeFromFlags(rawArgs, { detach: args.detach === true });
+  if (mode === null && !dryRun) throw new LifelineError('usage', NEEDS_MODE);
+  const spacingMs = parseSeconds(args.spacing, 1, '--spacing') * 1000;
+  if (args.boot === '') throw new LifelineError('usage', '--boot needs a boot id');
+  const bootId = typeof args.boot === 'string' ? args.boot : null;
+
+  let opened: Opened | null = null;
+  if (!dryRun) opened = openExistingForWrite(args);
+  else {
+    const read = openForRead(args);
+    if (read.ctx !== null) opened = { ctx: read.ctx, paths: read.paths };
+  }
+  if (opened === null) {
+    if (bootId !== null) throw new LifelineError('unknown-name', `no reconcile pass of boot ${bootId} stopped anything`);
+    if (args.json) printJson({ results: [] });
+    else printLine('nothing to bring back: no reconcile pass has stopped anything');
+    return 0;
+  }
+  const { ctx, paths } = opened;
+  try {
+    const report = await restoreBoot(ctx, {
+      dryRun,
+      mode,
+      spacingMs,
+      bootId,
+      paths,
+      onResult: args.json ? undefined : (result) => printLine(visible(line(result))),
+    });
+    if (args.json) {
+      printJson({ results: report.results.map(({ name, action, reason, pid, where }) => ({ name, action, reason, pid, where })) });
+    } else if (report.pass === null) {
+      printLine('nothing to bring back: no reconcile pass has stopped anything');
+    } else {
+      printLine(summary(report, dryRun));
+      const session = mode?.kind === 'tmux' ? mode.session : null;
+      if (session !== null && report.results.some((result) => result.action === 'resumed')) printLine(`see them with: tmux attach -t ${session}`);
+    }
+    return report.results.some((result) => result.action === 'failed') ? 1 : 0;
+  } finally {
+    ctx.store.close();
+  }
+}

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cli, cliJson } from './helpers/cli.js';
+import { events, insertBinding, insertRow, rows } from './helpers/db.js';
+import { fixtureBootId, procFixture } from './helpers/fixtures.js';
+import { makeHome, type TestHome } from './helpers/home.js';
+import { bootId, cleanupLater, isAlive } from './helpers/processes.js';
+import { createDatabase } from './helpers/seed.js';
+
+interface Result {
+  name: string;
+  action: string;
+  reason: string | null;
+  pid: number | null;
+  where: string | null;
+}
+
+/** A row of the boot before, as a reboot leaves it: reconcile ends it with exit:reboot. */
+function ghost(home: TestHome, name: string, extra: Partial<Parameters<typeof insertRow>[1]> = {}): string {
+  const cwd = join(home.dir, name);
+  mkdirSync(cwd, { recursive: true });
+  insertRow(home.db, { name, pid: 4242, boot_id: 'the-boot-before', proc_start: 'linux:1', cwd, argv: ['sleep', '300'], ...extra });
+  return cwd;
+}
+
+function results(home: TestHome, args: string[]): Result[] {
+  return cliJson<{ results: Result[] }>(['r', '--all', ...args], home.env).results;
+}
+
+test('r --all needs --detach or --tmux (a dry run does not), takes no NAME, and says when there is nothing to bring back', () => {
+  const home = makeHome();
+  createDatabase(home);
+  assert.deepEqual(cliJson(['r', '--all', '--detach'], home.env), { results: [] });
+  assert.equal(cli(['r', '--all', '--dry-run'], home.env).stdout, 'nothing to bring back: no reconcile pass has stopped anything\n');
+  ghost(home, 'solo', { detached: 1 });
+  assert.equal(cli(['reconcile'], home.env).code, 0);
+  const bare = cli(['r', '--all'], home.env);
+  assert.equal(bare.code, 2);
+  assert.equal(bare.stderr, 'lifeline: r --all starts several programs, which cannot share one terminal: add --tmux or --detach\n');
+  assert.equal(cli(['r', '--all', '--foreground'], home.env).code, 2);
+  assert.equal(cli(['r', '--all', 'solo', '--detach'], home.env).code, 2);
+  assert.equal(cli(['r', '--all', '--detach', '--tmux'], home.env).code, 2);
+  assert.equal(cli(['r', 'solo', '--spacing', '0'], home.env).code, 2);
+  assert.deepEqual(rows(home.db), [], 'nothing started by a refused command');
+});
+
+test('r --all --detach resumes the pass, skips forgotten names and sessions in use, reports failures and exits 1', async () => {
+  const home = makeHome();
+  createDatabase(home);
+  const t0 = Date.now() - 60_000;
+  ghost(home, 'alice', { created_at: t0, resume_argv: ['sh', '-c', 'echo "alice $0"; exec sleep 300', '{session}'], detached: 1 });
+  insertBinding(home.db, 'alice', 'session', 's1');
+  ghost(home, 'bob', { created_at: t0 + 1 });
+  insertBinding(home.db, 'bob', 'session', 's1'); // Two writers into one transcript: the second is skipped.
+  ghost(home, 'carol', { created_at: t0 + 2, argv: ['no-such-command-lifeline-test'] });
+  ghost(home, 'erin', { created_at: t0 + 3 });
+  ghost(home, 'frank', { created_at: t0 + 4 });
+  insertBinding(home.db, 'frank', 'session', 's9');
+  const reconciled = cli(['reconcile', '--quiet'], home.env);
+  assert.ok(reconciled.stdout.endsWith('lifeline: bring them all back with: lifeline r --all --tmux\n'), reconciled.stdout);
+  assert.equal(cli(['forget', 'erin'], home.env).code, 0);
+  // gina, live now, holds frank's session.
+  const gina = cli(['launch', 'gina', '--detach', '--bind', 'session=s9', '--', 'sleep', '300'], home.env);
+  assert.equal(gina.code, 0, gina.stderr);
+  const ginaPid = Number(rows(home.db).find((row) => row['name'] === 'gina')!['pid']);
+  cleanupLater(ginaPid);
+
+  const restore = cli(['r', '--all', '--detach', '--spacing', '0', '--json'], home.env);
+  assert.equal(restore.code, 1, 'one failed');
+  const got = (JSON.parse(restore.stdout) as { results: Result[] }).results;
+  const alice = rows(home.db).find((row) => row['name'] === 'alice')!;
+  cleanupLater(Number(alice['pid']));
+  assert.deepEqual(got, [
+    { name: 'alice', action: 'resumed', reason: null, pid: alice['pid'], where: join(home.dir, 'logs', 'alice.log') },
+    { name: 'bob', action: 'skipped', reason: 'session s1 is in use by alice', pid: null, where: null },
+    { name: 'carol', action: 'failed', reason: 'cannot start no-such-command-lifeline-test: command not found', pid: null, where: null },
+    { name: 'erin', action: 'skipped', reason: 'forgotten', pid: null, where: null },
+    { name: 'frank', action: 'skipped', reason: 'session s9 is in use by gina', pid: null, where: null },
+  ]);
+  assert.equal(alice['detached'], 1);
+  assert.equal(isAlive(Number(alice['pid'])), true);
+  const started = events(home.db, 'life.started').find((e) => e.instance === 'alice')!;
+  const passStop = events(home.db, 'life.stopped').find((e) => e.instance === 'alice')!;
+  assert.equal(started.data.resumed_from, passStop.id);
+  assert.deepEqual(rows(home.db).map((row) => row['name']).sort(), ['alice', 'gina']);
+
+  // The human report: one line per instance and a summary.
+  assert.equal(cli(['stop', 'alice'], home.env).code, 0);
+  const human = cli(['r', '--all', '--dry-run', '--detach'], home.env);
+  assert.equal(
+    human.stdout,
+    [
+      `alice: skipped (started again since)`,
+      `bob: would resume in ${join(home.dir, 'bob')} (output: ${join(home.dir, 'logs', 'bob.log')}, session s1): sleep 300`,
+      `carol: would resume in ${join(home.dir, 'carol')} (output: ${join(home.dir, 'logs', 'carol.log')}): no-such-command-lifeline-test`,
+      'erin: skipped (forgotten)',
+      'frank: skipped (session s9 is in use by gina)',
+      `dry run: 2 would resume, 3 skipped, 0 failed (reconcile pass of boot ${bootId()}); nothing was started`,
+      '',
+    ].join('\n'),
+  );
+  assert.equal(cli(['stop', '--all'], home.env).code, 0);
+});
+
+test('--boot picks the pass of that boot; a boot with no pass is an error; --spacing waits between starts', () => {
+  const home = makeHome();
+  createDatabase(home);
+  ghost(home, 'old-one', { boot_id: 'boot-zero' });
+  // The first pass runs on the next-boot fixture's boot, the second (forced) on this machine's.
+  const nextBoot = { ...home.env, LIFELINE_PROC_ROOT: procFixture('next-boot') };
+  assert.equal(cli(['reconcile'], nextBoot).code, 0);
+  ghost(home, 'new-one', { created_at: Date.now() - 1000 });
+  ghost(home, 'new-two', { created_at: Date.now() - 999 });
+  assert.equal(cli(['reconcile', '--force'], home.env).code, 0);
+
+  assert.deepEqual(results(home, ['--dry-run']).map((r) => r.name), ['new-one', 'new-two'], 'the newest pass by default');
+  assert.deepEqual(results(home, ['--dry-run', '--boot', fixtureBootId('next-boot')]).map((r) => [r.name, r.action]), [['old-one', 'would-resume']]);
+  const unknown = cli(['r', '--all', '--dry-run', '--boot', 'no-such-boot'], home.env);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, 'lifeline: no reconcile pass of boot no-such-boot stopped anything\n');
+
+  const start = Date.now();
+  const spaced = results(home, ['--detach', '--spacing', '0.6']);
+  const elapsed = Date.now() - start;
+  for (const result of spaced) cleanupLater(result.pid ?? undefined);
+  assert.deepEqual(spaced.map((r) => r.action), ['resumed', 'resumed']);
+  assert.ok(elapsed >= 600, `two starts 0.6 s apart took ${elapsed} ms`);
+  assert.equal(cli(['stop', '--all'], home.env).code, 0);
+});
