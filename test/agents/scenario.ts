@@ -62,7 +62,7 @@ class Driver {
 
   screenOf(pane: Pane): string {
     try {
-      return `Pane ${pane.label}:\n${tidy(this.world.tmux.capture(pane))}`;
+      return `Pane ${pane.label}:\n${tidy(this.world.tmux.capture(pane))}\n${this.world.tmux.terminalModes(pane)}`;
     } catch (error) {
       return `Pane ${pane.label}: cannot capture (${String(error)})`;
     }

@@ -76,6 +76,23 @@ export class PrivateTmux {
     return { dead: dead === '1', exitStatus: status ?? '' };
   }
 
+  /**
+   * The pane terminal's input modes, for failure messages. A TUI agent runs its terminal raw
+   * (-icanon -icrnl); `icrnl` back on means Enter reaches it as LF (Ctrl-J), which codex and gemini
+   * take as "new line" instead of "submit": something else reset the terminal after the agent set it.
+   */
+  terminalModes(pane: Pane): string {
+    try {
+      const tty = this.run(['display-message', '-p', '-t', pane.id, '#{pane_tty}']).trim();
+      const modes = spawnSync('stty', ['-a', '-F', tty], { encoding: 'utf8', timeout: 5_000 }).stdout ?? '';
+      const flags = ['icanon', 'echo', 'icrnl', 'isig'].map((flag) => (new RegExp(`(^|\\s)-${flag}(\\s|$)`).test(modes) ? `-${flag}` : flag));
+      const hint = flags.includes('-icanon') && flags.includes('icrnl') ? ' (raw input but icrnl: Enter arrives as LF)' : '';
+      return `terminal ${tty}: ${flags.join(' ')}${hint}`;
+    } catch (error) {
+      return `terminal modes unknown: ${String(error)}`;
+    }
+  }
+
   /** Types text literally (no key names), as a user would. */
   type(pane: Pane, text: string): void {
     this.run(['send-keys', '-t', pane.id, '-l', text]);
@@ -112,7 +129,7 @@ export class PrivateTmux {
         throw new Error(`${pane.label}: the program ended (status ${state.exitStatus}) before ${what}. Pane:\n${tidy(screen)}`);
       }
       if (Date.now() > deadline) {
-        throw new Error(`${pane.label}: timed out after ${timeoutMs / 1000} s waiting for ${what}. Pane:\n${tidy(screen)}`);
+        throw new Error(`${pane.label}: timed out after ${timeoutMs / 1000} s waiting for ${what}. Pane:\n${tidy(screen)}\n${this.terminalModes(pane)}`);
       }
       await sleep(pollMs);
     }

@@ -4,11 +4,26 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { CLI, type CliResult } from '../helpers/cli.js';
 import { bindings, rows } from '../helpers/db.js';
 import type { AgentProfile } from './profiles.js';
 import { killEverythingWithEnv, killEverythingWithEnvNow } from './procs.js';
 import { PrivateTmux } from './tmux.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The shell line that runs the package's own `bin` (package.json), as `npm link` would put it on
+ * PATH: a Node script through this node, anything else (a sh entry) as it is.
+ */
+function packageBinExec(): string {
+  const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+  const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.['lifeline'];
+  if (bin === undefined) return `exec '${process.execPath}' '${CLI}' "$@"`;
+  const path = join(REPO, bin);
+  return /\.[cm]?js$/.test(path) ? `exec '${process.execPath}' '${path}' "$@"` : `exec '${path}' "$@"`;
+}
 
 /** Worlds not yet disposed of: a test that timed out, or the run interrupted, still cleans up. */
 const liveWorlds = new Set<AgentWorld>();
@@ -57,7 +72,7 @@ export class AgentWorld {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
     }
     // `lifeline` on PATH, as after `npm link`: the panes type what a user types.
-    writeFileSync(join(bin, 'lifeline'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'lifeline'), `#!/bin/sh\n${packageBinExec()}\n`, { mode: 0o755 });
 
     // Built from nothing rather than inherited: no CI variables (agents change behaviour under CI),
     // no proxy (they stay offline), no developer's LIFELINE_* or TMUX.
