@@ -84,7 +84,19 @@ class Driver {
    */
   async prompt(pane: Pane, text: string): Promise<string[]> {
     const { tmux } = this.world;
-    tmux.type(pane, text);
+    // Typed again only when none of it arrived (an agent busy redrawing can drop keys); a partial
+    // line would need erasing, and is left to fail with the pane shown.
+    const head = text.slice(0, 12);
+    for (let attempt = 1; ; attempt++) {
+      tmux.type(pane, text);
+      try {
+        await tmux.waitFor(pane, `the typed prompt "${text}" in the input box`, (s) => s.includes(attempt < 3 ? head : text), attempt < 3 ? 5_000 : 15_000);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || tmux.capture(pane).includes(head)) throw error;
+        this.t.diagnostic(`${this.agent.name}: the typed prompt did not arrive, typing it again (attempt ${attempt + 1})`);
+      }
+    }
     await tmux.waitFor(pane, `the typed prompt "${text}" in the input box`, (s) => s.includes(text), 15_000);
     await sleep(200);
     tmux.press(pane, 'Enter');
@@ -142,12 +154,14 @@ class Driver {
     const cleared = (screen: string): boolean =>
       this.agent.sessionAtFirstPrompt
         ? !screen.includes(oldPrompt) && !screen.includes('/clear')
-        : this.world.sessionBinding(name) !== oldSession;
+        : this.world.sessionBinding(name) !== oldSession && !screen.includes(oldPrompt) && screen.includes(this.agent.readyText);
     const what = this.agent.sessionAtFirstPrompt ? 'the screen cleared after /clear' : `a new session bound by the hook after /clear (was ${oldSession})`;
     for (let attempt = 1; ; attempt++) {
       tmux.press(pane, 'Enter');
       try {
         await tmux.waitFor(pane, what, cleared, attempt < 3 ? 5_000 : 30_000);
+        // The hook runs while the agent still sets up the new session; keys typed then can be lost.
+        await sleep(1_000);
         return;
       } catch (error) {
         if (attempt >= 3) throw new Error(`${(error as Error).message}\n${this.world.hookLog()}`);
