@@ -120,20 +120,26 @@ class Driver {
 
   /**
    * Ends the turn the prompt started (offline it only retries the unreachable API): codex refuses
-   * `/clear` during a turn and claude would queue it behind the turn.
+   * `/clear` during a turn, claude and gemini would queue it behind the turn. A prompt typed while
+   * the agent still initializes is queued (gemini: "Prompts will be queued") and its turn starts
+   * later, so the agent counts as idle only once no turn has shown for a few quiet seconds.
    */
   async interrupt(pane: Pane, prompt: string): Promise<void> {
     const { tmux } = this.world;
-    for (let attempt = 1; BUSY.test(tmux.capture(pane)); attempt++) {
-      tmux.press(pane, 'Escape');
-      try {
-        await tmux.waitFor(pane, 'the turn to end after Escape', (s) => !BUSY.test(s), attempt < 3 ? 5_000 : 20_000);
-      } catch (error) {
-        if (attempt >= 3) throw error;
+    const deadline = Date.now() + 60_000;
+    let quietSince = Date.now();
+    let escapes = 0;
+    while (Date.now() - quietSince < 5_000) {
+      if (Date.now() > deadline) throw new Error(`the agent did not become idle after ${escapes} Escape(s)\n${this.screenOf(pane)}`);
+      if (BUSY.test(tmux.capture(pane))) {
+        tmux.press(pane, 'Escape');
+        escapes++;
+        await tmux.waitFor(pane, 'the turn to end after Escape', (s) => !BUSY.test(s), 5_000).catch(() => undefined);
+        quietSince = Date.now();
       }
+      await sleep(250);
     }
-    if (this.agent.interruptRestoresPrompt) {
-      await sleep(300);
+    if (this.agent.interruptRestoresPrompt && escapes > 0) {
       tmux.press(pane, 'C-u');
       await tmux.waitFor(pane, `the interrupted prompt "${prompt}" erased from the input box`, (s) => !s.includes(prompt), 10_000);
     }
