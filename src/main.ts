@@ -1,7 +1,9 @@
 /** The full CLI: citty commands, loaded lazily, and the one place where errors become exit codes. */
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { readFileSync } from 'node:fs';
+import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
 import { exitCodeFor, LifelineError } from './errors.js';
+import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, visible } from './output.js';
 import { packageJson } from './self.js';
@@ -93,7 +95,8 @@ function checkOptions(words: readonly string[], argsDef: ArgsDef, command: strin
   );
   for (let i = 0; i < own.length; i++) {
     const word = own[i]!;
-    if (!word.startsWith('-') || word === '-' || /^-\d/.test(word)) continue;
+    // `-1` is no option of lifeline's and no name either: refused, never silently dropped.
+    if (!word.startsWith('-') || word === '-') continue;
     const body = word.replace(/^--?/, '');
     const [flag, inline] = body.includes('=') ? [body.slice(0, body.indexOf('=')), body.slice(body.indexOf('=') + 1)] : [body, undefined];
     if (flag === 'verbose') continue;
@@ -128,6 +131,9 @@ function stripAnsi(text: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  claimShellHandoff(); // Out of the environment before anything can start a program.
+  checkArgvBytes(argv);
+  checkEnvironmentBytes();
   const { command, rest } = hoistGlobals(argv);
   if (command === '--version' || command === '-v') {
     printLine(version());

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,15 +21,21 @@ export const mainScript = join(folder, bundled ? 'main.cjs' : 'main.js');
 export const hookScript = join(folder, bundled ? 'hook.cjs' : 'hook.js');
 /** The entry of the supervisor of detached programs. */
 export const supervisorScript = join(folder, bundled ? 'supervise.cjs' : 'supervise.js');
+/** The Node helper a waiter calls to record a start and an exit (src/waiter.ts). */
+export const waiterHelperScript = join(folder, bundled ? 'waiter.cjs' : 'waiter.js');
+/** The dash script that waits for a program (bin/lifeline-wait), and the sh entry that is the `bin`. */
+export const waiterScript = join(folder, bundled ? '..' : '../..', 'bin', 'lifeline-wait');
+export const shEntryScript = join(folder, bundled ? '..' : '../..', 'bin', 'lifeline');
 export const packageJson = join(folder, bundled ? '..' : '../..', 'package.json');
 /** A file to resolve installed packages from (createRequire). */
 export const resolveFrom = here;
 
 /**
- * The argv of a foreground `lifeline launch …` (the words after `launch` are the caller's): what a tmux
- * window runs so that the program's exit is recorded by a launcher watching it. The one place that
- * says how lifeline's foreground launcher is started.
+ * The argv of a foreground `lifeline launch …` (the words after `launch` are the caller's), for
+ * whatever starts one on lifeline's behalf (a tmux window; the one place that says how lifeline's
+ * foreground launcher is started): the sh entry, so that dash waits for
+ * the program in ~2 MiB (SPEC §12); it falls back to a Node parent by itself where it must.
  */
 export function foregroundLaunchArgv(launchWords: readonly string[]): string[] {
-  return [process.execPath, cliScript, 'launch', ...launchWords];
+  return existsSync(shEntryScript) ? [shEntryScript, 'launch', ...launchWords] : [process.execPath, cliScript, 'launch', ...launchWords];
 }

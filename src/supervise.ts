@@ -3,7 +3,7 @@
  * not a user command: it takes one JSON order, starts the program and stays to record its exit.
  */
 import './no-debugger.js';
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
 import type { SupervisorOrder } from './lifecycle/detach.js';
 import { supervise } from './lifecycle/supervisor.js';
@@ -12,7 +12,8 @@ import { openPrivateFile } from './store/files.js';
 import { openDatabase } from './store/open.js';
 import { Store } from './store/store.js';
 
-const order = JSON.parse(process.argv[2] ?? '{}') as SupervisorOrder;
+// The order comes on stdin: argv, folder and bindings never show on this process's command line.
+const order = JSON.parse(readFileSync(0, 'utf8') || '{}') as SupervisorOrder;
 
 async function run(): Promise<number> {
   const store = new Store(openDatabase(order.db, 'write-existing')!);

@@ -3,11 +3,12 @@
  * and hook protocol: launch, the agent's own SessionStart hook, kill -9, reconcile, r.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { interactive, makeAgentHome, type AgentHome } from './helpers/agents.js';
 import { cli, cliJson } from './helpers/cli.js';
+import { entry } from './helpers/entry.js';
 import { bindings, events, rows } from './helpers/db.js';
 import { isAlive, waitFor } from './helpers/processes.js';
 
@@ -209,4 +210,22 @@ test('the hook: nothing on stdout, exit 0 whatever happens, problems in logs/hoo
   assert.match(log[1]!, /hook claude: the hook input is not JSON/);
   assert.match(log[2]!, /no usable session_id/);
   assert.match(log[3]!, /no instance with marker 00000000-0000-4000-8000-000000000000/);
+});
+
+test('LIFELINE_DB reaches the program on every way it starts: node foreground, sh entry, detached; and only when chosen', async () => {
+  const home = makeAgentHome();
+  const db = join(home.dir, 'chosen.db');
+  const show = ['sh', '-c', 'echo "db=${LIFELINE_DB-unset}"'];
+  const viaNode = cli(['--db', db, 'launch', 'a', '--', ...show], home.env);
+  assert.equal(viaNode.stdout, `db=${db}\n`, viaNode.stderr);
+  const viaEntry = entry(['--db', db, 'launch', 'b', '--', ...show], home.env);
+  assert.equal(viaEntry.stdout, `db=${db}\n`, viaEntry.stderr);
+  assert.equal(cli(['--db', db, 'launch', 'c', '--detach', '--', ...show], home.env).code, 0);
+  const log = join(home.dir, 'logs', 'c.log');
+  await waitFor('the detached output', () => { try { return readFileSync(log, 'utf8').includes('db='); } catch { return false; } });
+  assert.equal(readFileSync(log, 'utf8'), `db=${db}\n`);
+  const fromEnv = entry(['launch', 'd', '--', ...show], { ...home.env, LIFELINE_DB: 'relative.db' }, { cwd: home.dir });
+  assert.equal(fromEnv.stdout, `db=${join(realpathSync(home.dir), 'relative.db')}\n`, 'made absolute');
+  const unchosen = entry(['launch', 'e', '--', ...show], home.env);
+  assert.equal(unchosen.stdout, 'db=unset\n');
 });

@@ -70,16 +70,24 @@ test('gemini: the chat file exists from the start, but only a typed prompt makes
   mkdirSync(join(home, '.gemini', 'tmp'), { recursive: true });
   assert.equal(transcriptState('gemini', ID, { HOME: home }), 'absent');
   const file = join(chats, `session-2026-11-25T10-00-${ID.slice(0, 8)}.jsonl`);
-  write(file, `${JSON.stringify({ sessionId: ID, projectHash: 'x', startTime: 'now' })}\n`);
+  // As gemini 0.61 writes it at start: metadata, then its own context as a "user" message.
+  const start = [
+    { sessionId: ID, projectHash: 'x', startTime: 'now', lastUpdated: 'now', kind: 'main' },
+    { $set: { messages: [{ id: 'c1', timestamp: 'now', type: 'user', content: [{ text: '<session_context>\nThis is the Gemini CLI.' }] }] } },
+  ];
+  const lines = (records: unknown[]): string => records.map((r) => `${JSON.stringify(r)}\n`).join('');
+  write(file, lines(start));
   assert.equal(transcriptState('gemini', ID, { HOME: home }), 'absent', 'started, nothing typed');
-  write(file, `${JSON.stringify({ sessionId: ID })}\n${JSON.stringify({ id: 'm1', type: 'user', content: [{ text: 'hi' }] })}\n`);
+  write(file, lines([...start, { id: 'm1', timestamp: 'now', type: 'user', content: [{ text: '/help' }] }, { id: 'm2', type: 'info', content: 'help text' }]));
+  assert.equal(transcriptState('gemini', ID, { HOME: home }), 'absent', 'a slash command is no conversation');
+  write(file, lines([...start, { id: 'm3', timestamp: 'now', type: 'user', content: [{ text: 'explain this repo' }] }]));
   assert.equal(transcriptState('gemini', ID, { HOME: home }), 'present');
   assert.equal(transcriptState('gemini', OTHER, { HOME: home }), 'absent', 'same first 8, another session');
-  write(file, `${JSON.stringify({ sessionId: ID })}\n{"type":"us`);
+  write(file, `${lines(start)}{"id":"m4","type":"us`);
   assert.equal(transcriptState('gemini', ID, { HOME: home }), 'unknown', 'half-written: unsure');
   // The older single-JSON format, and GEMINI_CLI_HOME.
   const moved = join(home, 'g');
-  write(join(moved, '.gemini', 'tmp', 'p', 'chats', `session-x-${ID.slice(0, 8)}.json`), JSON.stringify({ sessionId: ID, messages: [{ type: 'user' }] }));
+  write(join(moved, '.gemini', 'tmp', 'p', 'chats', `session-x-${ID.slice(0, 8)}.json`), JSON.stringify({ sessionId: ID, messages: [{ type: 'user', content: 'hi' }] }));
   assert.equal(transcriptState('gemini', ID, { HOME: home, GEMINI_CLI_HOME: moved }), 'present');
 });
 

@@ -56,6 +56,7 @@ test('macOS describe: argv from ps, folder from lsof', () => {
   assert.deepEqual(new DarwinProbe(recorded(), 501).describe(4242), {
     argv: ['/usr/local/bin/node', '/usr/local/bin/claude', '--resume', 'abc'],
     cwd: '/Users/dev/project',
+    exact: true,
   });
 });
 

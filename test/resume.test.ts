@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { cli, cliJson } from './helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
-import { bootId, isAlive, startSleeper } from './helpers/processes.js';
+import { bootId, cleanupLater, isAlive, startSleeper } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
 
 interface Plan {
@@ -70,6 +70,7 @@ test('r refuses a name held by a verified live instance, and stops a ghost first
   const home = makeHome();
   assert.equal(cli(['launch', 'carol', '--detach', '--', 'sleep', '300'], home.env).code, 0);
   const pid = Number(rows(home.db)[0]!['pid']);
+  cleanupLater(pid);
   const refused = cli(['r', 'carol'], home.env);
   assert.equal(refused.code, 1);
   assert.equal(refused.stderr, `lifeline: carol is running (pid ${pid}); stop it first or pick another name\n`);

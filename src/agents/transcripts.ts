@@ -95,15 +95,47 @@ function codexTranscript(dir: string, id: string): TranscriptState {
   return search.state;
 }
 
-/** Whether a gemini chat record (a JSON object) is a prompt the user typed. */
-function isUserMessage(record: unknown): boolean {
-  return typeof record === 'object' && record !== null && (record as { type?: unknown }).type === 'user';
+/** The text of a gemini message's content: a string, or a list of parts with `text`. */
+function geminiText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  const parts = Array.isArray(content) ? content : [content];
+  return parts.map((part) => (typeof part === 'string' ? part : typeof (part as { text?: unknown })?.text === 'string' ? (part as { text: string }).text : '')).join('');
 }
 
 /**
- * A gemini chat file of this session: `present` when it holds a user message, `absent` when it
- * was read whole and holds none (gemini writes the file at start, but a session is resumable only
- * after a prompt), `unknown` when it is someone else's, too large, or not what we expect.
+ * Whether gemini would resume from this message, as gemini 0.61 decides it: a user message that is
+ * not empty, a slash command, `?`, or the context gemini itself writes at start
+ * (`<session_context>`, `<hook_context>`); or a reply of the model.
+ */
+function isResumableGeminiMessage(record: unknown): boolean {
+  if (typeof record !== 'object' || record === null) return false;
+  const message = record as { type?: unknown; content?: unknown; toolCalls?: unknown[]; thoughts?: unknown[] };
+  const text = geminiText(message.content).trim();
+  if (message.type === 'user') return !(text === '' || /^(\/|\?|<session_context>|<hook_context>)/.test(text));
+  if (message.type === 'gemini') return text !== '' || (message.toolCalls?.length ?? 0) > 0 || (message.thoughts?.length ?? 0) > 0;
+  return false;
+}
+
+/** The messages of a gemini chat file: `.jsonl` records (a `$set` of `messages` replaces them), or the older single JSON. */
+function geminiMessages(path: string, text: string): unknown[] {
+  if (!path.endsWith('.jsonl')) {
+    const whole = JSON.parse(text) as { messages?: unknown };
+    return Array.isArray(whole.messages) ? whole.messages : [];
+  }
+  let messages: unknown[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const record = JSON.parse(line) as { $set?: { messages?: unknown }; type?: unknown; id?: unknown };
+    if (Array.isArray(record.$set?.messages)) messages = [...record.$set.messages];
+    else if (typeof record.type === 'string' && record.id !== undefined) messages.push(record);
+  }
+  return messages;
+}
+
+/**
+ * A gemini chat file of this session: `present` when gemini could resume it, `absent` when it was
+ * read whole and holds nothing to resume (gemini writes the file, with its own context message, at
+ * start), `unknown` when it is too large or not what we expect.
  */
 function geminiChat(path: string, id: string): TranscriptState | null {
   let text: string;
@@ -114,18 +146,11 @@ function geminiChat(path: string, id: string): TranscriptState | null {
     return 'unknown';
   }
   if (!text.includes(id)) return null; // Another session with the same first 8 characters.
-  const records: unknown[] = [];
   try {
-    if (path.endsWith('.jsonl')) {
-      for (const line of text.split('\n')) if (line.trim() !== '') records.push(JSON.parse(line));
-    } else {
-      const whole = JSON.parse(text) as { messages?: unknown };
-      records.push(whole, ...(Array.isArray(whole.messages) ? whole.messages : []));
-    }
+    return geminiMessages(path, text).some(isResumableGeminiMessage) ? 'present' : 'absent';
   } catch {
     return 'unknown'; // A file being written, or a format we do not know: unsure.
   }
-  return records.some(isUserMessage) ? 'present' : 'absent';
 }
 
 /** gemini: `<dir>/tmp/<project>/chats/session-<time>-<first 8 of id>.json[l]`. */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
 import { rcFile, SHELLS, SNIPPET_BEGIN } from '../integration/shell.js';
+import { describeWaiting } from '../lifecycle/waiting.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
 import { platformProbe, procRoot } from '../proc/index.js';
@@ -30,6 +31,8 @@ interface Report {
   shell_snippet: Record<string, { file: string; present: boolean }>;
   login_item: { path: string | null; installed: boolean };
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
+  /** What waits while a launched program runs: the dash waiter, or the Node fallback and why. */
+  waiting: ReturnType<typeof describeWaiting>;
   /** Each agent's lifeline hook: installed, missing, stale, unreadable, or no-config (the agent is not set up here). */
   agent_hooks: Record<string, string>;
   problems: string[];
@@ -69,6 +72,7 @@ function examine(dbFlag: string | undefined): Report {
     })),
     login_item: { path: null, installed: false },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
+    waiting: describeWaiting(),
     agent_hooks: {},
     problems,
     warnings,
@@ -149,6 +153,7 @@ export default defineCommand({
       printLine(`   login item     ${report.login_item.installed ? `installed (${report.login_item.path})` : 'not installed'}`);
       for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
+      printLine(`   waiting        ${report.waiting.text}`);
       printLine(`   last reconcile ${last.at === null ? 'never' : `${formatTime(last.at)}, ${last.this_boot ? 'this boot' : `boot ${last.boot_id}`}`}`);
       for (const warning of report.warnings) printLine(`${paint('warning', 'yellow')}: ${visible(warning)}`);
       for (const problem of report.problems) printLine(`${paint('problem', 'red')}: ${visible(problem)}`);

@@ -18,7 +18,7 @@ export async function launchReserved(args: { name?: string | undefined; reserved
   const opened = openExistingForWrite(args);
   if (opened === null) throw new LifelineError('launch-failed', `no launch of ${name} is waiting to start`);
   try {
-    const result = await runReservedLife(opened.ctx, name, Number(args.reserved), resumedFrom === undefined ? null : Number(resumedFrom));
+    const result = await runReservedLife(opened.ctx, name, Number(args.reserved), resumedFrom === undefined ? null : Number(resumedFrom), opened.paths);
     return result.exitCode;
   } catch (error) {
     if (!(error instanceof LifelineError)) throw error;

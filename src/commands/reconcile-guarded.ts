@@ -29,6 +29,18 @@ function guardedFlags(args: readonly string[]): { quiet: boolean; json: boolean;
 }
 
 /**
+ * No database yet (a machine where nothing was launched): the full reconcile would stop nothing,
+ * create nothing and write the stamp — done here too for the quiet and JSON runs of every shell
+ * start, which would otherwise load the whole CLI for it. The human report goes the full way.
+ */
+function nothingTracked(stamp: string, bootId: string, flags: { quiet: boolean; json: boolean }): number | null {
+  if (!flags.quiet && !flags.json) return null;
+  refreshStamp(stamp, bootId);
+  if (flags.json) printJson({ boot_id: bootId, already_reconciled: false, dry_run: false, results: [] });
+  return 0;
+}
+
+/**
  * The guarded reconcile, on the path every shell start may take: read the boot id, open the
  * database read-only (header and schema checked as always), read one kv row, refresh the stamp,
  * leave. It loads neither citty nor consola nor the verdict machinery, and parses its few flags
@@ -43,7 +55,7 @@ export function runGuarded(args: readonly string[]): number | null {
     checkStateFolder(paths.home); // One stat; any refusal goes the full way, which prints it.
     const bootId = new LinuxProbe(procRoot()).bootId();
     const db = openDatabase(paths.db, 'read');
-    if (db === null) return null;
+    if (db === null) return nothingTracked(paths.stamp, bootId, flags);
     const store = new Store(db);
     let guarded: boolean;
     try {

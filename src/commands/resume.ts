@@ -84,10 +84,12 @@ export default defineCommand({
       const mode = asked ?? rememberedMode(ctx, name);
       const plan = planResume(ctx, name, { cwd, detached: mode.kind === 'detached', dryRun: false, ...agentOptions });
       if (plan.agentStart?.mode === 'fresh') notices.info(`${name}: ${visible(plan.agentStart.why)}; starting ${plan.agentStart.agent} fresh in ${visible(plan.cwd)}`);
-      const started = await startLife(ctx, plan.spec, mode, paths, reportGhost);
+      const report = (pid: number, exitCode: number): object => ({ name, pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom, exit_code: exitCode });
+      const started = await startLife(ctx, plan.spec, mode, paths, reportGhost, args.json ? report : null);
       const common = { name, pid: started.pid, argv: plan.argv, cwd: plan.cwd, resumed_from: plan.resumedFrom };
       if (started.kind === 'foreground') {
-        if (args.json) printJson({ ...common, exit_code: started.exitCode });
+        // Handed off to the sh entry, which prints the report once the program has ended.
+        if (args.json && started.handedOff !== true) printJson(report(started.pid, started.exitCode));
         return started.exitCode;
       }
       if (args.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });

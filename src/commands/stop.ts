@@ -7,6 +7,8 @@ import { printJson, printLine, visible } from '../output.js';
 import { dbArg, jsonArg, openExistingForWrite, parseSeconds } from './shared.js';
 
 const DEFAULT_TIMEOUT_S = 10;
+const INTERRUPTIONS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const carryOn = (): void => undefined;
 
 interface StopReport {
   name: string;
@@ -49,6 +51,9 @@ export default defineCommand({
         : [...new Set(names)];
 
       // Each stop is recorded before its signal; the signals and grace periods then run side by side.
+      // Once a stop is recorded it is carried through: a Ctrl-C, hang-up or SIGTERM now would leave a
+      // program recorded as stopped but running on, untracked.
+      for (const signal of INTERRUPTIONS) process.on(signal, carryOn);
       const reports = await Promise.all(
         targets.map(async (name): Promise<StopReport> => {
           const outcome = await stopAndSignal(ctx, { name, by: 'user' }, graceMs);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { LifelineError } from '../errors.js';
 
 /** What the login item runs, with absolute paths only: a login session has no PATH of the user's shell. */
 export interface LoginTarget {
@@ -36,7 +37,21 @@ function systemdWord(word: string): string {
   return /[\s"'\\$%;]/.test(word) || word === '' ? `"${escaped}"` : escaped;
 }
 
+/**
+ * A unit file or plist is read line by line: a newline (or any control character) in a path would
+ * end the line and start another directive. Such a path is refused, not written.
+ */
+function checkPathsWritable(target: LoginTarget): void {
+  for (const path of [target.node, target.cli, target.db, target.home, target.userHome, target.configHome]) {
+    // eslint-disable-next-line no-control-regex
+    if (path !== null && /[\u0000-\u001f\u007f]/.test(path)) {
+      throw new LifelineError('usage', `cannot write a login item for ${JSON.stringify(path)}: a newline or other control character in a path would break the file`);
+    }
+  }
+}
+
 export function systemdUnit(target: LoginTarget): LoginItemPlan {
+  checkPathsWritable(target);
   const configHome = target.configHome ?? join(target.userHome, '.config');
   const content = [
     '[Unit]',
@@ -71,6 +86,7 @@ function xml(text: string): string {
 }
 
 export function launchAgent(target: LoginTarget, uid: number): LoginItemPlan {
+  checkPathsWritable(target);
   const path = join(target.userHome, 'Library', 'LaunchAgents', `${LAUNCH_AGENT_LABEL}.plist`);
   const content = [
     '<?xml version="1.0" encoding="UTF-8"?>',

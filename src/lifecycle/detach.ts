@@ -1,10 +1,16 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { LifelineError } from '../errors.js';
-import { supervisorScript } from '../self.js';
+import { supervisorScript, waiterHelperScript, waiterScript } from '../self.js';
+import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
 import type { LifelineContext } from './context.js';
-import { type LaunchSpec, recordLaunchFailure, type Reservation, reserveName } from './launch.js';
+import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, reserveName, spawnFailureMessage } from './launch.js';
+import { renderWaiterPlan } from './waiter-plan.js';
+import { waiting } from './waiting.js';
 
-/** What the supervisor is told: which reserved life to start, and where to write its output. */
+/** What the Node supervisor (the fallback) is told: which reserved life to start, and where to write its output. */
 export interface SupervisorOrder {
   readonly db: string;
   readonly logFile: string;
@@ -12,7 +18,7 @@ export interface SupervisorOrder {
   readonly key: Reservation['key'];
 }
 
-/** One JSON line the supervisor writes on fd 3 once the program is recorded (or could not start). */
+/** One JSON line written on fd 3 once the program is recorded (or could not start). */
 export type SupervisorReport = { readonly ok: true; readonly pid: number } | { readonly ok: false; readonly message: string };
 
 export const SUPERVISOR_REPORT_FD = 3;
@@ -23,10 +29,75 @@ export interface DetachedResult {
   readonly reservation: Reservation;
 }
 
+/** The log is the program's stdout and stderr: 0600 in a 0700 folder, appended across lives. */
+function openLog(ctx: LifelineContext, key: Reservation['key'], logFile: string): number {
+  try {
+    ensurePrivateFolder(dirname(logFile));
+    return openPrivateFile(logFile, 'a');
+  } catch (error) {
+    recordLaunchFailure(ctx, key);
+    throw new LifelineError('launch-failed', `cannot open the log ${logFile}: ${(error as Error).message}`);
+  }
+}
+
 /**
- * Starts a detached program. Only a parent can see its child's exit, so the program is started by a
- * small supervisor process in its own session that stays to record the exit; this function returns
- * once the row is `active` with its pid, as the SPEC asks.
+ * The waiter's fd 8, where it writes its `jobs -l` line: an anonymous private file, created
+ * exclusively in the 0700 logs folder and unlinked at once, so no path is left behind.
+ */
+function anonymousFile(folder: string): number {
+  const path = join(folder, `.status-${randomUUID()}`);
+  const fd = openPrivateFile(path, 'wx');
+  unlinkSync(path);
+  return fd;
+}
+
+/**
+ * The cheap waiter: dash in a session of its own starts the program (which gets a session of its
+ * own too, so `stop` can end its whole group), calls a short-lived Node helper that records the
+ * start and reports on fd 3, then waits in ~2 MiB and records the exit the same way. The plan
+ * goes in as an anonymous file on fd 7 (stdin is a socket, which /dev/stdin cannot reopen); the
+ * waiter's command line names only the script.
+ */
+function startShWaiter(dash: string, spec: LaunchSpec, key: Reservation['key'], db: string, log: { fd: number; folder: string }): ChildProcess {
+  const status = anonymousFile(log.folder);
+  const plan = renderWaiterPlan({
+    mode: 'detached',
+    node: process.execPath,
+    helper: waiterHelperScript,
+    key: { db, name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: true, report: true, by: spec.by, resumed_from: spec.resumedFrom, status_file: null },
+    cwd: spec.cwd,
+    env: {},
+    signalsToDefault: 'INT,QUIT',
+    json: null,
+    argv: spec.argv,
+  });
+  const planFile = anonymousFile(log.folder);
+  try {
+    writeSync(planFile, plan);
+    const stdio: ('pipe' | 'ignore' | number)[] = ['ignore', log.fd, log.fd, 'pipe', 'ignore', 'ignore', 'ignore', planFile, status];
+    return spawn(dash, [waiterScript], { detached: true, cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio });
+  } finally {
+    closeSync(status);
+    closeSync(planFile);
+  }
+}
+
+/** The fallback: a Node supervisor, told its order on stdin (never on its command line). */
+function startNodeSupervisor(order: SupervisorOrder): ChildProcess {
+  const supervisor = spawn(process.execPath, [supervisorScript], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
+    cwd: order.spec.cwd,
+  });
+  supervisor.stdin!.on('error', () => undefined);
+  supervisor.stdin!.end(JSON.stringify(order));
+  return supervisor;
+}
+
+/**
+ * Starts a detached program. Only a parent can see its child's exit, so the program is started by
+ * a waiter in its own session that stays to record the exit; this function returns once the row
+ * is `active` with its pid, as the SPEC asks.
  */
 export async function launchDetached(
   ctx: LifelineContext,
@@ -36,14 +107,29 @@ export async function launchDetached(
 ): Promise<DetachedResult> {
   const reservation = reserveName(ctx, spec);
   onReserved(reservation);
-  const order: SupervisorOrder = { db: paths.db, logFile: paths.logFile, spec, key: reservation.key };
-  const supervisor = spawn(process.execPath, [supervisorScript, JSON.stringify(order)], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    cwd: spec.cwd,
-  });
-  const report = await readReport(supervisor.stdio[SUPERVISOR_REPORT_FD] as NodeJS.ReadableStream | null);
-  supervisor.unref();
+  const way = waiting();
+  let child: ChildProcess;
+  if (way.kind === 'sh') {
+    const problem = commandProblem(spec);
+    if (problem !== null) {
+      recordLaunchFailure(ctx, reservation.key);
+      throw spawnFailureMessage(spec.argv[0]!, problem);
+    }
+    const log = openLog(ctx, reservation.key, paths.logFile);
+    try {
+      child = startShWaiter(way.dash, spec, reservation.key, paths.db, { fd: log, folder: dirname(paths.logFile) });
+    } catch (error) {
+      recordLaunchFailure(ctx, reservation.key);
+      throw new LifelineError('launch-failed', `cannot start the waiter of ${spec.name}: ${(error as Error).message}`);
+    } finally {
+      closeSync(log);
+    }
+  } else {
+    child = startNodeSupervisor({ db: paths.db, logFile: paths.logFile, spec, key: reservation.key });
+  }
+  child.on('error', () => undefined);
+  const report = await readReport(child.stdio[SUPERVISOR_REPORT_FD] as NodeJS.ReadableStream | null);
+  child.unref();
   if (!report.ok) throw new LifelineError('launch-failed', report.message);
   return { pid: report.pid, reservation };
 
@@ -58,11 +144,13 @@ export async function launchDetached(
         settled = true;
         clearTimeout(timer);
         (stream as unknown as { destroy?: () => void } | null)?.destroy?.();
-        if (!report.ok) recordLaunchFailure(ctx, reservation.key); // Harmless if the supervisor did it.
+        // Harmless if the waiter did it; and if the program still starts later, its start finds
+        // the row stopped and ends it, so nothing runs on untracked.
+        if (!report.ok) recordLaunchFailure(ctx, reservation.key);
         resolve(report);
       };
       const timer = setTimeout(() => finish({ ok: false, message: `${spec.name} did not start within ${REPORT_TIMEOUT_MS / 1000} s` }), REPORT_TIMEOUT_MS);
-      if (stream === null) return finish({ ok: false, message: 'could not start the supervisor' });
+      if (stream === null) return finish({ ok: false, message: 'could not start the waiter' });
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
         buffer += chunk;
@@ -71,10 +159,10 @@ export async function launchDetached(
         try {
           finish(JSON.parse(buffer.slice(0, newline)) as SupervisorReport);
         } catch {
-          finish({ ok: false, message: 'the supervisor sent a report that could not be read' });
+          finish({ ok: false, message: 'the waiter sent a report that could not be read' });
         }
       });
-      stream.on('end', () => finish({ ok: false, message: `the supervisor of ${spec.name} exited before the program started` }));
+      stream.on('end', () => finish({ ok: false, message: `the waiter of ${spec.name} exited before the program started` }));
       stream.on('error', () => undefined);
     });
   }

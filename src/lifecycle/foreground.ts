@@ -11,6 +11,7 @@ import {
   type Reservation,
 } from './launch.js';
 import type { Reason } from './vocabulary.js';
+import { endUnrecorded } from './waiter-records.js';
 
 export interface ForegroundResult {
   readonly pid: number;
@@ -71,7 +72,27 @@ export async function runReserved(
       running.once('exit', (code, signal) => resolve({ code, signal }));
     });
     const pid = running.pid!;
-    if (!recordStart(ctx, spec, key, pid)) running.kill('SIGTERM'); // Stopped while launching.
+    let recorded: boolean;
+    try {
+      recorded = recordStart(ctx, spec, key, pid);
+    } catch (error) {
+      // The start cannot be recorded (a database busy beyond its timeout): a program lifeline
+      // started never runs on untracked. Our own child, not yet reaped: its pid is still ours.
+      running.kill('SIGTERM');
+      await exited;
+      try {
+        recordLaunchFailure(ctx, key);
+      } catch {
+        // Still busy: the `launching` row turns into exit:launch-failed after 30 s.
+      }
+      throw error;
+    }
+    if (!recorded) {
+      // Stopped while launching: the program, and its descendants that carry its marker.
+      const facts = ctx.probe.inspect(pid);
+      const token = facts.state === 'running' ? facts.startToken : null;
+      await endUnrecorded(ctx, { name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: false }, { pid }, token);
+    }
     const { code, signal } = await exited;
     const reason = recordExit(ctx, key, code, signal);
     const exitCode = signal !== null ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { LifelineError } from '../errors.js';
 import type { InstanceKey } from '../store/rows.js';
 import { writeBindings } from './bindings.js';
@@ -158,8 +160,54 @@ export function recordExit(
   return outcome.stopped ? outcome.reason : null;
 }
 
+/** Linux refuses one string over 32 pages (MAX_ARG_STRLEN), and all of them over ARG_MAX (2 MiB by default). */
+const MAX_ARG_STRLEN = 32 * 4096;
+const ARG_MAX = 2 * 1024 * 1024;
+
+function tooLongForExec(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  let total = 0;
+  const strings = [...argv, ...Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`)];
+  for (const text of strings) {
+    const bytes = Buffer.byteLength(text) + 1;
+    if (bytes > MAX_ARG_STRLEN) return true;
+    total += bytes + 8;
+  }
+  return total > ARG_MAX;
+}
+
+/**
+ * What exec would say about the command before a waiter runs it, the way execvp looks it up (PATH
+ * from the program's environment): a missing or non-executable command is then refused by
+ * lifeline in one line, as when Node starts it, instead of by `env` from inside the waiter.
+ */
+export function commandProblem(spec: LaunchSpec, env: NodeJS.ProcessEnv = process.env): NodeJS.ErrnoException | null {
+  const command = spec.argv[0]!;
+  if (tooLongForExec(spec.argv, env)) return Object.assign(new Error('argument list too long'), { code: 'E2BIG' });
+  const candidates = command.includes('/')
+    ? [resolvePath(spec.cwd, command)]
+    : (env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':').map((folder) => join(resolvePath(spec.cwd, folder || '.'), command));
+  let denied = false;
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return null;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return Object.assign(new Error(denied ? 'permission denied' : 'not found'), { code: denied ? 'EACCES' : 'ENOENT' });
+}
+
 export function spawnFailureMessage(command: string, error: unknown): LifelineError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'command not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+  const why =
+    code === 'ENOENT'
+      ? 'command not found'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'E2BIG'
+          ? 'its arguments and environment are too long for exec (E2BIG)'
+          : (error as Error).message;
   return new LifelineError('launch-failed', `cannot start ${command}: ${why}`);
 }

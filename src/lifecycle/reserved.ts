@@ -1,6 +1,7 @@
 import { LifelineError } from '../errors.js';
 import type { LifelineContext } from './context.js';
 import { runReserved, type ForegroundResult } from './foreground.js';
+import { handOffIfAsked } from './handoff.js';
 import type { LaunchSpec } from './launch.js';
 
 function parseArray(text: string | null): string[] | null {
@@ -19,6 +20,7 @@ export async function runReservedLife(
   name: string,
   createdAtMs: number,
   resumedFrom: number | null,
+  paths: { db: string; home: string },
 ): Promise<Omit<ForegroundResult, 'reservation'>> {
   const row = ctx.store.getInstance(name);
   if (row === null || row.created_at !== createdAtMs || row.status !== 'launching' || row.marker === null) {
@@ -37,5 +39,8 @@ export async function runReservedLife(
     resumedFrom,
     by: 'user',
   };
-  return runReserved(ctx, spec, { name, createdAtMs, marker: row.marker });
+  const key = { name, createdAtMs, marker: row.marker };
+  // Run by the sh entry in a tmux window: dash waits for the program there too (SPEC §12).
+  if (handOffIfAsked(ctx, spec, paths, () => ({ key, ghost: null }), () => undefined, null)) return { pid: 0, exitCode: 0, reason: null };
+  return runReserved(ctx, spec, key);
 }

@@ -2,7 +2,8 @@ import type { StatePaths } from '../store/paths.js';
 import type { LifelineContext } from './context.js';
 import { launchDetached } from './detach.js';
 import { runForeground } from './foreground.js';
-import type { LaunchSpec, Reservation } from './launch.js';
+import { handOffIfAsked } from './handoff.js';
+import { type LaunchSpec, type Reservation, reserveName } from './launch.js';
 import { logFileOf, rotateLog } from './logs.js';
 import { launchInTmux, sessionOfTarget, TMUX_BINDING } from './tmux.js';
 
@@ -12,7 +13,8 @@ export type LaunchMode = { readonly kind: 'foreground' } | { readonly kind: 'det
 export const DEFAULT_TMUX_SESSION = 'lifeline';
 
 export type Started =
-  | { readonly kind: 'foreground'; readonly pid: number; readonly exitCode: number }
+  /** `handedOff`: the sh entry runs and waits for the program (pid and exit code are its to report). */
+  | { readonly kind: 'foreground'; readonly pid: number; readonly exitCode: number; readonly handedOff?: boolean }
   | { readonly kind: 'detached'; readonly pid: number; readonly logFile: string }
   | { readonly kind: 'tmux'; readonly pid: number; readonly target: string };
 
@@ -30,6 +32,7 @@ export async function startLife(
   mode: LaunchMode,
   paths: StatePaths,
   onReserved: (reservation: Reservation) => void = () => undefined,
+  report: ((pid: number, exitCode: number) => object) | null = null,
 ): Promise<Started> {
   if (mode.kind === 'tmux') {
     const started = await launchInTmux(ctx, spec, mode.session, paths, onReserved);
@@ -43,6 +46,8 @@ export async function startLife(
     const started = await launchDetached(ctx, own, { db: paths.db, logFile }, onReserved);
     return { kind: 'detached', pid: started.pid, logFile };
   }
+  // Started by the sh entry: Node only prepares, and dash waits for the program (SPEC §12).
+  if (handOffIfAsked(ctx, own, paths, () => reserveName(ctx, own), onReserved, report)) return { kind: 'foreground', pid: 0, exitCode: 0, handedOff: true };
   const result = await runForeground(ctx, own, onReserved);
   return { kind: 'foreground', pid: result.pid, exitCode: result.exitCode };
 }

@@ -61,8 +61,31 @@ export async function supervise(ctx: LifelineContext, order: SupervisorOrder): P
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     running.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  if (!recordStart(ctx, spec, key, running.pid!)) {
-    running.kill('SIGTERM');
+  // Not yet reaped, so the pid and the group it leads (lifeline made it) are still the program's.
+  const endGroup = (): void => {
+    try {
+      process.kill(-running.pid!, 'SIGTERM');
+    } catch {
+      running.kill('SIGTERM');
+    }
+  };
+  let recorded: boolean;
+  try {
+    recorded = recordStart(ctx, spec, key, running.pid!);
+  } catch (error) {
+    // A start that cannot be recorded (busy database) ends the program: never untracked.
+    endGroup();
+    await exited;
+    try {
+      recordLaunchFailure(ctx, key);
+    } catch {
+      // Still busy: the `launching` row turns into exit:launch-failed after 30 s.
+    }
+    report({ ok: false, message: `could not record the start of ${spec.name}, so it was stopped: ${(error as Error).message}` });
+    return 1;
+  }
+  if (!recorded) {
+    endGroup();
     report({ ok: false, message: `${spec.name} was stopped while it was launching` });
   } else {
     report({ ok: true, pid: running.pid! });

@@ -55,6 +55,9 @@ export function trackProcess(ctx: LifelineContext, request: TrackRequest): Track
   refuseUntrackable(ctx, request.pid, facts.kernelThread);
   const description = ctx.probe.describe(request.pid);
   if (description === null) throw new LifelineError('no-such-process', `no running process has pid ${request.pid}`);
+  if (!description.exact) {
+    throw new LifelineError('usage', `pid ${request.pid}'s command line or folder is not valid UTF-8; lifeline could not resume it as it is, so it does not track it`);
+  }
   const env = ctx.probe.envValue(request.pid, MARKER_ENV);
   const marker = env.kind === 'value' ? env.value : null;
   const cwd = description.cwd ?? '';

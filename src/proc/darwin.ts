@@ -103,7 +103,7 @@ export class DarwinProbe implements ProcessProbe {
     const argv = command.stdout.trim().split(/\s+/);
     const lsof = this.run('lsof', ['-a', '-p', String(pid), '-d', 'cwd', '-Fn']);
     const cwd = lsof.ok ? (lsof.stdout.split('\n').find((line) => line.startsWith('n'))?.slice(1) ?? null) : null;
-    return { argv, cwd };
+    return { argv, cwd, exact: true }; // ps and lsof print text: the bytes are not there to check.
   }
 
   /** macOS has one pid namespace: the pids `ps` shows are the pids `kill` reaches. */

@@ -4,6 +4,17 @@ import { LifelineError } from '../errors.js';
 import { environHasEntry, environValue, parseBtime, parseStat, PF_KTHREAD, splitNul } from './parse.js';
 import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The SPEC fixes CLK_TCK at 100 on Linux, which spares a `getconf` child process. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -94,19 +105,23 @@ export class LinuxProbe implements ProcessProbe {
   }
 
   describe(pid: number): ProcessDescription | null {
-    let cmdline: string;
+    let cmdline: Buffer;
     try {
-      cmdline = readFileSync(join(this.procRoot, String(pid), 'cmdline'), 'utf8');
+      cmdline = readFileSync(join(this.procRoot, String(pid), 'cmdline'));
     } catch {
       return null;
     }
-    let cwd: string | null = null;
+    let cwd: Buffer | null = null;
     try {
-      cwd = readlinkSync(join(this.procRoot, String(pid), 'cwd'));
+      cwd = readlinkSync(join(this.procRoot, String(pid), 'cwd'), { encoding: 'buffer' });
     } catch {
       // Another user's process: its folder is not ours to see.
     }
-    return { argv: splitNul(cmdline), cwd };
+    return {
+      argv: splitNul(cmdline.toString('utf8')),
+      cwd: cwd === null ? null : cwd.toString('utf8'),
+      exact: isUtf8(cmdline) && (cwd === null || isUtf8(cwd)),
+    };
   }
 
   /**

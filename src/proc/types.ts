@@ -33,6 +33,11 @@ export type EnvironValue =
 export interface ProcessDescription {
   readonly argv: string[];
   readonly cwd: string | null;
+  /**
+   * False when the command line or folder holds bytes that are not UTF-8: the strings above then
+   * hold U+FFFD instead, and a resume from them would run another command or miss the folder.
+   */
+  readonly exact: boolean;
 }
 
 export interface ProcessProbe {

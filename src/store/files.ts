@@ -97,6 +97,28 @@ export function openPrivateFile(path: string, flags: 'a' | 'wx'): number {
   return fd;
 }
 
+/**
+ * SQLite reads and writes `-wal`, `-shm` and `-journal` beside the database by path, following
+ * links. Whoever planted one (a database chosen with --db in a shared folder such as /tmp) would
+ * feed SQLite pages of their own — a snapshot that says `sh -c …` — or have it write elsewhere. Each
+ * that exists must be a plain file of ours. Returns whether a `-wal` file exists.
+ */
+export function checkCompanionFiles(database: string): boolean {
+  let wal = false;
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    let stats: Stats;
+    try {
+      stats = lstatSync(`${database}${suffix}`);
+    } catch {
+      continue; // Absent (the usual case), or a folder we cannot look into: SQLite will say so itself.
+    }
+    if (stats.isSymbolicLink()) throw new LifelineError('untrusted', `${database}${suffix} is a symbolic link; lifeline refuses a database whose companion file is one`);
+    checkOwner(stats, `${database}${suffix}`, 'the database file');
+    if (suffix === '-wal') wal = true;
+  }
+  return wal;
+}
+
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 /** What the first 100 bytes of a SQLite file say (authoritative only while no `-wal` holds newer pages). */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { resolveFrom } from '../self.js';
-import { checkSqliteHeader, ensurePrivateFolder, openPrivateFile, type SqliteHeader } from './files.js';
+import { checkCompanionFiles, checkSqliteHeader, ensurePrivateFolder, openPrivateFile, type SqliteHeader } from './files.js';
 import { APPLICATION_ID, describeTables, migrate, readApplicationId, readSchemaVersion, SCHEMA_VERSION, stampApplicationId } from './schema.js';
 import { describeSqliteError } from './sqlite-errors.js';
 
@@ -56,8 +56,8 @@ function notOurs(path: string, applicationId: number): LifelineError {
  * refused here, so that not even a `-wal` or `-shm` file appears beside it. A `-wal` file may hold
  * newer pages than the header; then the checks after opening decide.
  */
-function checkHeader(path: string, header: SqliteHeader): void {
-  if (header.empty || existsSync(`${path}-wal`)) return;
+function checkHeader(path: string, header: SqliteHeader, walExists: boolean): void {
+  if (header.empty || walExists) return;
   if (header.applicationId !== 0 && header.applicationId !== APPLICATION_ID) throw notOurs(path, header.applicationId);
   if (header.userVersion > SCHEMA_VERSION) throw tooNew(path, header.userVersion);
 }
@@ -183,8 +183,13 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
   lastOpened = path;
   const exists = existsSync(path);
   if (!exists && mode !== 'write') return null;
-  if (exists) checkHeader(path, checkSqliteHeader(path));
-  else createDatabaseFile(path);
+  if (exists) {
+    const header = checkSqliteHeader(path);
+    checkHeader(path, header, checkCompanionFiles(path));
+  } else {
+    checkCompanionFiles(path); // Planted before the database exists.
+    createDatabaseFile(path);
+  }
 
   let db: Database.Database;
   if (mode === 'read') {

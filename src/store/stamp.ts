@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { ensurePrivateFolder, openPrivateFile } from './files.js';
@@ -10,10 +10,22 @@ import { ensurePrivateFolder, openPrivateFile } from './files.js';
  * trusts the kv guard in the database.
  */
 export function readStamp(path: string): string | null {
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8').trim();
+    // Non-blocking: a FIFO planted at the stamp's name (beside a --db in a shared folder) must not hang every shell start.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return null;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > 4096) return null;
+    const bytes = Buffer.alloc(stats.size);
+    return bytes.toString('utf8', 0, readSync(fd, bytes, 0, stats.size, 0)).trim();
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureWaiting } from './waiting.js';
 import { benchRestore } from './restore.js';
 
 /** The binary to measure: this build's, or another's (LIFELINE_BENCH_CLI) to compare two builds on one machine. */
@@ -183,9 +184,19 @@ try {
   // 6. Bringing a boot back: r --all of 20 instances (and pm2 resurrect beside it, when pm2 is installed).
   for (const figure of benchRestore(NODE, CLI, root, env)) record(figure);
 
+  // 7-9. Waiting costs almost nothing (SPEC §12), and the guarded path with no database yet.
+  const waitingFigures = await measureWaiting(CLI, root);
+  const each = (kib: number | null): number | null => (kib === null ? null : kib / 1024);
+  record({ name: "7a. lifeline's own RSS per detached program", value: each(waitingFigures.detachedKiBEach), unit: 'MiB', baseline: '20 detached sleep, all lifeline pids / 20', goal: '<= 5 MiB', met: waitingFigures.detachedKiBEach === null ? null : waitingFigures.detachedKiBEach <= 5 * 1024 });
+  record({ name: "7b. lifeline's own RSS per foreground program", value: each(waitingFigures.foregroundKiBEach), unit: 'MiB', baseline: '5 launches in tmux panes / 5', goal: '<= 5 MiB', met: waitingFigures.foregroundKiBEach === null ? null : waitingFigures.foregroundKiBEach <= 5 * 1024 });
+  record({ name: '8a. launch -- true, to the prompt (the bin)', value: waitingFigures.launchToPromptMs, unit: 'ms', baseline: 'median of 11', goal: '-', met: null });
+  record({ name: '8b. launch -- true with node cli.cjs', value: waitingFigures.launchToPromptNodeMs, unit: 'ms', baseline: 'Node parent, median of 11', goal: '-', met: null });
+  record({ name: '8c. the finish helper alone', value: waitingFigures.finishHelperMs, unit: 'ms', baseline: 'what a lazy finish would save', goal: '-', met: null });
+  record({ name: '9. guarded reconcile, no database / node -e 0', value: waitingFigures.noDbGuardedRatio, unit: 'x', baseline: `${waitingFigures.noDbGuardedMs.toFixed(1)} ms vs ${waitingFigures.noDbBareMs.toFixed(1)} ms`, goal: '<= 1.30', met: waitingFigures.noDbGuardedRatio <= 1.3 });
+
   const out = process.argv[2] ?? fileURLToPath(new URL('../../bench/results.json', import.meta.url));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, rss_kib: rss }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, rss_kib: rss, waiting: waitingFigures }, null, 2)}\n`);
   console.log(`\nfigures written to ${out}`);
 } finally {
   for (const child of sleepers) child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliAsNobody, isRoot, NOBODY } from '../helpers/as-nobody.js';
@@ -84,4 +84,28 @@ test('a state folder of the user that the user cannot write: reconcile --quiet s
   assert.doesNotMatch(loud.stderr, /unexpected/);
   assert.deepEqual(readFileSync(home.db), before);
   chmodSync(home.dir, 0o700);
+});
+
+test("a -wal, -shm or -journal beside a --db in a shared folder, planted by another user or as a link, is refused: SQLite would read the planter's pages", needsRoot, () => {
+  const home = makeHome();
+  const shared = join(home.dir, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777); // Like /tmp: anyone may create files, nobody may replace another's.
+  const target = join(home.dir, 'target.txt');
+  writeFileSync(target, 'untouched\n');
+  for (const [suffix, plant] of [
+    ['-wal', (path: string) => { writeFileSync(path, ''); chownSync(path, NOBODY, NOBODY); chmodSync(path, 0o666); }],
+    ['-journal', (path: string) => { writeFileSync(path, 'x'); chownSync(path, NOBODY, NOBODY); }],
+    ['-shm', (path: string) => symlinkSync(target, path)],
+  ] as const) {
+    const db = join(shared, `planted${suffix}.db`);
+    plant(`${db}${suffix}`);
+    const result = cli(['--db', db, 'launch', 'x', '--', 'true'], home.env);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^lifeline: (the database file \S+ belongs to another user \(uid 65534|\S+-shm is a symbolic link; lifeline refuses a database whose companion file is one)/, suffix);
+    assert.equal(existsSync(db), false, `${suffix}: no database was created`);
+  }
+  assert.equal(readFileSync(target, 'utf8'), 'untouched\n');
+  // Root's own database there still works.
+  assert.equal(cli(['--db', join(shared, 'own.db'), 'launch', 'x', '--', 'true'], home.env).code, 0);
 });

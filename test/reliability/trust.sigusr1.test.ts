@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { cli, cliAsync } from '../helpers/cli.js';
@@ -43,7 +44,9 @@ function anyoneOn9229(): boolean {
 
 test('SIGUSR1 to a waiting lifeline opens no debugger, and the launch goes on unaffected', async () => {
   const home = makeHome();
-  const launch = cliAsync(['launch', 'usr1', '--', 'sleep', '2'], home.env);
+  // The program waits for a file the test creates once it has checked lifeline: no race with a timer.
+  const go = join(home.dir, 'go');
+  const launch = cliAsync(['launch', 'usr1', '--', 'sh', '-c', 'while [ ! -e "$0" ]; do sleep 0.05; done', go], home.env);
   cleanupLater(launch.pid);
   await waitFor('the launch to be active', () => {
     const listed = cli(['list', '--json'], home.env);
@@ -57,6 +60,7 @@ test('SIGUSR1 to a waiting lifeline opens no debugger, and the launch goes on un
   assert.equal(isAlive(launch.pid!), true, 'lifeline is still waiting');
   assert.deepEqual(listeningSockets(launch.pid!), [], 'lifeline listens on nothing');
   if (!busyBefore) assert.equal(anyoneOn9229(), false, 'nothing listens on 9229');
+  writeFileSync(go, '');
   const result = await launch.done;
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stderr, /Debugger|inspector|ws:\/\//i);
@@ -72,10 +76,13 @@ test('SIGUSR1 to the supervisor of a detached program opens no debugger either',
   cleanupLater(program);
   const stat = readFileSync(`/proc/${program}/stat`, 'utf8');
   const supervisor = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  assert.match(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /node/, 'the program\'s parent is lifeline\'s supervisor');
+  // lifeline's waiter: a dash script where the machine has one (SPEC §12), else a Node supervisor.
+  assert.match(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /node|lifeline-wait/, 'the program\'s parent is lifeline\'s waiter');
   process.kill(supervisor, 'SIGUSR1');
   await sleep(300);
   assert.equal(isAlive(supervisor), true);
   assert.deepEqual(listeningSockets(supervisor), []);
   assert.equal(cli(['stop', 'usr1-detached', '--timeout', '2'], home.env).code, 0);
+  await waitFor('the waiter to end', () => !isAlive(supervisor));
+  assert.deepEqual(events(home.db, 'life.stopped').map((e) => e.data.reason), ['stopped'], 'recorded once, as the user\'s stop');
 });

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { cliAsync } from '../helpers/cli.js';
+import { events, rows } from '../helpers/db.js';
+import { entryAsync } from '../helpers/entry.js';
+import { makeHome, type TestHome } from '../helpers/home.js';
+import { cleanupLater, isAlive, waitFor } from '../helpers/processes.js';
+import { createContext } from '../../src/lifecycle/context.js';
+import { stopInstance } from '../../src/lifecycle/stop.js';
+import { platformProbe } from '../../src/proc/index.js';
+import { openDatabase } from '../../src/store/open.js';
+import { Store } from '../../src/store/store.js';
+
+/** Processes (programs, waiters) that run with this home in their environment. */
+function processesOf(home: TestHome): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`LIFELINE_HOME=${home.dir}`) && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Takes the database's write lock as soon as the launch has reserved its row, for `holdMs`. */
+async function lockAfterReservation(home: TestHome, name: string, holdMs: number, whileHeld: () => void = () => undefined): Promise<void> {
+  await waitFor(`${name} to be reserved`, () => {
+    try {
+      return rows(home.db).some((row) => row['name'] === name && row['status'] === 'launching');
+    } catch {
+      return false;
+    }
+  }, 20_000);
+  const db = new Database(home.db, { timeout: 10_000 });
+  db.exec('BEGIN IMMEDIATE');
+  whileHeld();
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  db.exec('ROLLBACK');
+  db.close();
+}
+
+test('a database busy beyond its timeout when the start is recorded: the program is ended, never left running untracked', { timeout: 120_000 }, async () => {
+  const scenarios = [
+    { how: 'detached (dash waiter)', start: (home: TestHome) => cliAsync(['launch', 'busy', '--detach', '--', 'sleep', '300'], home.env), env: {} },
+    { how: 'detached (Node supervisor)', start: (home: TestHome) => cliAsync(['launch', 'busy', '--detach', '--', 'sleep', '300'], home.env), env: { LIFELINE_WAITER: 'node' } },
+    { how: 'foreground (sh entry)', start: (home: TestHome) => entryAsync(['launch', 'busy', '--', 'sleep', '300'], home.env), env: {} },
+    { how: 'foreground (Node parent)', start: (home: TestHome) => cliAsync(['launch', 'busy', '--', 'sleep', '300'], home.env), env: {} },
+  ];
+  await Promise.all(
+    scenarios.map(async ({ how, start, env }) => {
+      const home = makeHome(env);
+      const launcher = start(home);
+      cleanupLater(launcher.pid);
+      // Held past the 8 s busy timeout of the start record.
+      await lockAfterReservation(home, 'busy', 10_000);
+      await new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
+      await waitFor(`${how}: every process to end`, () => processesOf(home).length === 0, 30_000);
+      await waitFor(`${how}: the row to go`, () => rows(home.db).length === 0, 20_000);
+      const stopped = events(home.db, 'life.stopped');
+      assert.equal(stopped.length, 1, `${how}: recorded once`);
+      assert.match(String(stopped[0]!.data.reason), /^exit:(launch-failed|signal:SIGTERM)$/, how);
+    }),
+  );
+});
+
+test('a launcher killed between starting the waiter and the recorded start: the program is still recorded', { timeout: 60_000 }, async () => {
+  const home = makeHome();
+  const launcher = cliAsync(['launch', 'orphaned', '--detach', '--', 'sleep', '300'], home.env);
+  // The lock keeps the start helper waiting while the launcher dies.
+  await lockAfterReservation(home, 'orphaned', 1500, () => {
+    setTimeout(() => launcher.kill('SIGKILL'), 700);
+  });
+  await waitFor('the start to be recorded', () => rows(home.db).some((row) => row['status'] === 'active'), 20_000);
+  const pid = Number(rows(home.db)[0]!['pid']);
+  cleanupLater(pid);
+  assert.equal(isAlive(pid), true);
+  assert.deepEqual(events(home.db).map((e) => e.type), ['life.started']);
+});
+
+test('stopped while launching: the whole group lifeline made (detached), or the program and its marked descendants (foreground)', { timeout: 120_000 }, async () => {
+  const program = ['sh', '-c', 'sleep 300 & sleep 300 & wait'];
+  const scenarios = [
+    { how: 'detached (dash waiter)', start: (home: TestHome) => cliAsync(['launch', 'sw', '--detach', '--', ...program], home.env), env: {} },
+    { how: 'detached (Node supervisor)', start: (home: TestHome) => cliAsync(['launch', 'sw', '--detach', '--', ...program], home.env), env: { LIFELINE_WAITER: 'node' } },
+    // A Node parent records the start within a millisecond of the spawn: no window to stop it in from outside.
+    { how: 'foreground (sh entry)', start: (home: TestHome) => entryAsync(['launch', 'sw', '--', ...program], home.env), env: {} },
+  ];
+  await Promise.all(
+    scenarios.map(async ({ how, start, env }) => {
+      const home = makeHome(env);
+      const launcher = start(home);
+      cleanupLater(launcher.pid);
+      await waitFor(`${how}: the reservation`, () => {
+        try {
+          return rows(home.db).some((row) => row['status'] === 'launching');
+        } catch {
+          return false;
+        }
+      }, 20_000);
+      // `lifeline stop`'s own stop path, run while the start record waits for the lock.
+      const store = new Store(openDatabase(home.db, 'write-existing')!);
+      store.db.exec('BEGIN IMMEDIATE');
+      await waitFor(`${how}: the program and its children`, () => processesOf(home).filter((pid) => !/lifeline|node|waiter/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'))).length >= 3, 20_000).catch(() => undefined);
+      const outcome = stopInstance(createContext(store, platformProbe()), { name: 'sw', by: 'user', reason: 'verify' });
+      store.db.exec('COMMIT');
+      store.close();
+      assert.equal(outcome.stopped, true, how);
+      await new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
+      await waitFor(`${how}: every process to end`, () => processesOf(home).length === 0, 30_000);
+      assert.deepEqual(events(home.db).map((e) => [e.type, e.data.reason ?? null]), [['life.stopped', 'stopped']], how);
+    }),
+  );
+});
