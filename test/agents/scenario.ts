@@ -1,0 +1,407 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { have } from '../helpers/processes.js';
+import { installAgent, installFolder } from './install.js';
+import { commandLine, killTree, processTree } from './procs.js';
+import { BUSY, type AgentProfile } from './profiles.js';
+import { tidy, type Pane } from './tmux.js';
+import { AgentWorld } from './world.js';
+
+/**
+ * The real-agent scenario, the same for each agent: launch under lifeline in a tmux pane, type a
+ * prompt, kill -9 the whole tree, reconcile, `r` from another folder, and see the conversation come
+ * back with the same `session` binding; then the same after `/clear`.
+ *
+ * Waits are generous (a loaded 2-core CI machine) but bounded, and every failure shows the pane.
+ */
+
+const READY_MS = 60_000;
+const TAKEN = new RegExp(`${BUSY.source}|Waiting for startup`);
+const TRANSCRIPT_MS = 45_000;
+const RESUME_MS = 60_000;
+/** Bounds a test even when every wait runs long; with later tests of a failed agent skipped, a broken agent costs CI a few minutes, not an hour. */
+const TEST_MS = 3 * 60_000;
+
+function word(agent: AgentProfile): string {
+  return `${agent.name}-${randomBytes(4).toString('hex')}`;
+}
+
+async function waitUntil<T>(what: string, probe: () => T | undefined, timeoutMs: number, context: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}\n${context()}`);
+    await sleep(250);
+  }
+}
+
+/** Runs `body` in a fresh world, and always disposes of the world (processes, tmux server, folder). */
+async function inWorld(agent: AgentProfile, binDir: string, body: (world: AgentWorld) => Promise<void>): Promise<void> {
+  const world = new AgentWorld(agent, binDir);
+  try {
+    await body(world);
+  } finally {
+    await world.dispose();
+  }
+}
+
+class Driver {
+  constructor(
+    readonly world: AgentWorld,
+    readonly t: TestContext,
+  ) {}
+
+  get agent(): AgentProfile {
+    return this.world.agent;
+  }
+
+  screenOf(pane: Pane): string {
+    try {
+      return `Pane ${pane.label}:\n${tidy(this.world.tmux.capture(pane))}\n${this.world.tmux.terminalModes(pane)}`;
+    } catch (error) {
+      return `Pane ${pane.label}: cannot capture (${String(error)})`;
+    }
+  }
+
+  /** A pane running `command` in `cwd`, waited on until the agent's prompt box is on screen; returns ms to ready. */
+  async open(label: string, cwd: string, command: string): Promise<{ pane: Pane; readyMs: number }> {
+    const started = Date.now();
+    const pane = this.world.tmux.openWindow(label, cwd, command);
+    await this.world.tmux.waitFor(pane, `"${this.agent.readyText}" (agent ready)`, (s) => s.includes(this.agent.readyText), READY_MS, 50);
+    return { pane, readyMs: Date.now() - started };
+  }
+
+  /**
+   * Types a prompt and submits it, then waits for a transcript holding it. Enter goes only once the
+   * text is visible in the prompt box (a key sent with the text can be taken as part of a paste).
+   * codex sometimes drops the first Enter (seen offline): only there is Enter repeated, and only
+   * when the first one started nothing.
+   */
+  async prompt(pane: Pane, text: string): Promise<string[]> {
+    const { tmux } = this.world;
+    // Typed again only when none of it arrived (an agent busy redrawing can drop keys); a partial
+    // line would need erasing, and is left to fail with the pane shown.
+    const head = text.slice(0, 12);
+    for (let attempt = 1; ; attempt++) {
+      tmux.type(pane, text);
+      try {
+        await tmux.waitFor(pane, `the typed prompt "${text}" in the input box`, (s) => s.includes(attempt < 3 ? head : text), attempt < 3 ? 5_000 : 15_000);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || tmux.capture(pane).includes(head)) throw error;
+        this.t.diagnostic(`${this.agent.name}: the typed prompt did not arrive, typing it again (attempt ${attempt + 1})`);
+      }
+    }
+    await tmux.waitFor(pane, `the typed prompt "${text}" in the input box`, (s) => s.includes(text), 15_000);
+    await sleep(200);
+    tmux.press(pane, 'Enter');
+    const holding = (): string[] | undefined => {
+      const files = this.world.transcriptsHolding(text);
+      return files.length > 0 ? files : undefined;
+    };
+    // An Enter that was taken starts a turn (busy), is queued behind codex's own start ("Waiting for
+    // startup", which can outlast the prompt box's appearance by seconds offline) or writes the
+    // transcript; only when none of these happened is it pressed again.
+    for (let attempt = 2; this.agent.name === 'codex' && attempt <= 3; attempt++) {
+      const started = await waitUntil('a turn or a transcript', () => (holding() ?? TAKEN.test(tmux.capture(pane)) ? true : undefined), 8_000, () => '').catch(
+        () => false,
+      );
+      if (started) break;
+      this.t.diagnostic(`${this.agent.name}: the prompt was not taken, pressing Enter again (attempt ${attempt})`);
+      tmux.press(pane, 'Enter');
+    }
+    return waitUntil(`a ${this.agent.name} transcript holding "${text}"`, holding, TRANSCRIPT_MS, () => this.screenOf(pane));
+  }
+
+  /**
+   * Ends the turn the prompt started (offline it only retries the unreachable API): codex refuses
+   * `/clear` during a turn, claude and gemini would queue it behind the turn. A prompt typed while
+   * the agent still initializes is queued (gemini: "Prompts will be queued") and its turn starts
+   * later, so the agent counts as idle only once no turn has shown for a few quiet seconds.
+   */
+  async interrupt(pane: Pane, prompt: string): Promise<void> {
+    const { tmux } = this.world;
+    const deadline = Date.now() + 60_000;
+    let quietSince = Date.now();
+    let escapes = 0;
+    while (Date.now() - quietSince < 5_000) {
+      if (Date.now() > deadline) throw new Error(`the agent did not become idle after ${escapes} Escape(s)\n${this.screenOf(pane)}`);
+      if (BUSY.test(tmux.capture(pane))) {
+        tmux.press(pane, 'Escape');
+        escapes++;
+        await tmux.waitFor(pane, 'the turn to end after Escape', (s) => !BUSY.test(s), 5_000).catch(() => undefined);
+        quietSince = Date.now();
+      }
+      await sleep(250);
+    }
+    if (this.agent.interruptRestoresPrompt && escapes > 0) {
+      tmux.press(pane, 'C-u');
+      await tmux.waitFor(pane, `the interrupted prompt "${prompt}" erased from the input box`, (s) => !s.includes(prompt), 10_000);
+    }
+  }
+
+  /**
+   * `/clear` after the turn of `oldPrompt`; done when the hook bound a new session (claude, gemini
+   * run SessionStart at the clear) or, for codex (whose hook waits for the next prompt), when the
+   * screen is cleared. Enter is repeated because a slash command opens a completion menu first,
+   * which may take an early Enter.
+   */
+  async clear(pane: Pane, name: string, oldPrompt: string, oldSession: string): Promise<void> {
+    const { tmux } = this.world;
+    await this.interrupt(pane, oldPrompt);
+    tmux.type(pane, '/clear');
+    await tmux.waitFor(pane, 'the typed "/clear"', (s) => s.includes('/clear'), 15_000);
+    await sleep(500);
+    const cleared = (screen: string): boolean =>
+      this.agent.sessionAtFirstPrompt
+        ? !screen.includes(oldPrompt) && !screen.includes('/clear')
+        : this.world.sessionBinding(name) !== oldSession && !screen.includes(oldPrompt) && screen.includes(this.agent.readyText);
+    const what = this.agent.sessionAtFirstPrompt ? 'the screen cleared after /clear' : `a new session bound by the hook after /clear (was ${oldSession})`;
+    for (let attempt = 1; ; attempt++) {
+      tmux.press(pane, 'Enter');
+      try {
+        await tmux.waitFor(pane, what, cleared, attempt < 3 ? 5_000 : 30_000);
+        // The hook runs while the agent still sets up the new session; keys typed then can be lost.
+        await sleep(1_000);
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw new Error(`${(error as Error).message}\n${this.world.hookLog()}`);
+      }
+    }
+  }
+
+  async waitSession(name: string, differentFrom: string | undefined, pane: Pane): Promise<string> {
+    return waitUntil(
+      differentFrom === undefined ? `a session binding on ${name}` : `a session binding on ${name} other than ${differentFrom}`,
+      () => {
+        const session = this.world.sessionBinding(name);
+        return session !== undefined && session !== differentFrom ? session : undefined;
+      },
+      TRANSCRIPT_MS,
+      () => `${this.screenOf(pane)}\n${this.world.hookLog()}`,
+    );
+  }
+
+  /** kill -9 of the pane's whole tree (lifeline's launcher and the agent below it): a crash leaves a ghost. */
+  async crash(pane: Pane): Promise<void> {
+    const victims = await killTree(pane.pid);
+    assert.ok(victims.length >= 2, `expected lifeline and the agent under the pane, found ${victims.join(', ')}`);
+    await this.world.tmux.waitFor(pane, 'the pane to show its program ended', () => this.world.tmux.state(pane).dead, 10_000);
+  }
+
+  reconcile(name: string): void {
+    const report = JSON.parse(this.world.lifelineOk(['reconcile', '--force', '--json'])) as {
+      results: { name: string; verdict: string; action: string; reason?: string }[];
+    };
+    const mine = report.results.find((result) => result.name === name);
+    assert.equal(mine?.action, 'stopped', `reconcile should stop the ghost ${name}: ${JSON.stringify(report)}`);
+  }
+
+  /** `lifeline r NAME` from the other folder, in a new pane; waits for `text` on screen. */
+  async resume(name: string, label: string, text: string): Promise<Pane> {
+    const pane = this.world.tmux.openWindow(label, this.world.elsewhere, `lifeline r ${name}`);
+    await this.world.tmux.waitFor(pane, `the earlier prompt "${text}" back on screen`, (s) => s.includes(text), RESUME_MS);
+    return pane;
+  }
+
+  /** The resumed agent runs in the recorded project folder and was given the session id. */
+  assertResumedInProject(pane: Pane, session: string): void {
+    const agentProcesses = processTree(pane.pid).filter((pid) => commandLine(pid).some((arg) => arg.includes(session)));
+    assert.ok(agentProcesses.length > 0, `no process under the pane carries the session id ${session}\n${this.screenOf(pane)}`);
+    const cwds = agentProcesses.map((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        return '?';
+      }
+    });
+    assert.ok(cwds.includes(this.world.project), `the resumed agent runs in ${cwds.join(', ')}, not ${this.world.project}`);
+  }
+
+  installHooks(): void {
+    const out = this.world.lifelineOk(['agents', 'install']);
+    this.t.diagnostic(`lifeline agents install: ${out.trim().split('\n').join(' | ')}`);
+  }
+}
+
+function assertTranscriptOf(agent: AgentProfile, files: readonly string[], session: string): void {
+  assert.ok(
+    files.some((file) => agent.transcriptOf(file, session)),
+    `the session binding ${session} is not the session whose transcript holds the prompt: ${files.join(', ')}`,
+  );
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * A lifeline bug this suite found and that is not fixed yet: the agent's tests still run and show
+ * their failure, marked todo so that CI stays green until the fix lands (then they pass as todo).
+ */
+function knownIssue(agent: AgentProfile): string | undefined {
+  // The foreground sh entry's Node helper (bin/lifeline-wait → dist/waiter.cjs) has the terminal as
+  // stdout/stderr; Node restores the termios it saw at its start when it exits, so the terminal goes
+  // back to cooked mode after codex made it raw, and Enter reaches codex as LF: the prompt is never
+  // submitted. Fix: start the helper with stdout/stderr off the terminal.
+  if (agent.name === 'codex' && existsSync(join(REPO, 'bin', 'lifeline-wait'))) {
+    return "bin/lifeline-wait's Node helper restores the terminal's cooked mode over codex's raw mode (Enter arrives as LF)";
+  }
+  return undefined;
+}
+
+/** Defines the suite of one agent: installs it (or skips when the registry is out of reach), then the tests. */
+export function realAgentSuite(agent: AgentProfile): void {
+  if (!have('tmux')) {
+    test(`${agent.name} (real ${agent.pkg} ${agent.version})`, { skip: 'tmux is not installed' }, () => {});
+    return;
+  }
+  const install = installAgent(agent);
+  if (install.kind === 'skip') {
+    console.log(`# skipped ${agent.name}: ${install.reason}`);
+    test(`${agent.name} (real ${agent.pkg} ${agent.version})`, { skip: install.reason }, () => {});
+    return;
+  }
+  const binDir = install.binDir;
+  const where = installFolder(agent);
+  console.log(
+    install.cached
+      ? `# ${agent.pkg}@${agent.version}: cached in ${where}`
+      : `# ${agent.pkg}@${agent.version}: installed in ${where} in ${(install.ms / 1000).toFixed(1)} s`,
+  );
+
+  const todo = knownIssue(agent);
+  if (todo !== undefined) console.log(`# ${agent.name}: known issue, its tests are marked todo: ${todo}`);
+  let failed: string | null = null;
+  /** A test in a fresh world; after one failure the agent's later tests are skipped (they would wait out the same trouble). */
+  const scenario = (name: string, body: (world: AgentWorld, t: TestContext) => Promise<void>): void => {
+    test(name, { timeout: TEST_MS, ...(todo === undefined ? {} : { todo }) }, async (t) => {
+      if (failed !== null) return t.skip(`${agent.name} already failed "${failed}"`);
+      try {
+        await inWorld(agent, binDir, (world) => body(world, t));
+      } catch (error) {
+        failed = name;
+        throw error;
+      }
+    });
+  };
+
+  describe(`${agent.name} (real ${agent.pkg} ${agent.version})`, () => {
+    scenario('kill -9, reconcile, r from another folder: the conversation and its session id come back', async (world, t) => {
+      const drive = new Driver(world, t);
+      drive.installHooks();
+      const { pane, readyMs } = await drive.open('launch', world.project, `lifeline launch job -- ${agent.bin}`);
+      t.diagnostic(`${agent.name}: launch to ready ${readyMs} ms`);
+      const said = `remember the word ${word(agent)}`;
+      const files = await drive.prompt(pane, said);
+      const session = await drive.waitSession('job', undefined, pane);
+      assertTranscriptOf(agent, files, session);
+
+      await drive.crash(pane);
+      drive.reconcile('job');
+      assert.equal(world.snapshotSession('job'), session, 'the life.stopped snapshot keeps the session binding');
+
+      const back = await drive.resume('job', 'resume', said);
+      await world.tmux.waitFor(back, 'the resumed agent ready', (s) => s.includes(agent.readyText), READY_MS);
+      assert.equal(world.sessionBinding('job'), session, 'the resumed instance is bound to the same session');
+      drive.assertResumedInProject(back, session);
+    });
+
+    scenario('/clear, kill -9, r: the conversation after the clear comes back (new session id from the hook)', async (world, t) => {
+      const drive = new Driver(world, t);
+      drive.installHooks();
+      const { pane } = await drive.open('launch', world.project, `lifeline launch job -- ${agent.bin}`);
+      const before = `remember the word ${word(agent)}`;
+      await drive.prompt(pane, before);
+      const first = await drive.waitSession('job', undefined, pane);
+
+      await drive.clear(pane, 'job', before, first);
+      const afterClear = `now remember ${word(agent)}`;
+      const files = await drive.prompt(pane, afterClear);
+      const second = await drive.waitSession('job', first, pane);
+      assertTranscriptOf(agent, files, second);
+
+      await drive.crash(pane);
+      drive.reconcile('job');
+      assert.equal(world.snapshotSession('job'), second, 'the snapshot holds the session after /clear');
+
+      const back = await drive.resume('job', 'resume', afterClear);
+      const screen = world.tmux.capture(back);
+      assert.ok(!screen.includes(before), `the conversation before /clear came back instead:\n${tidy(screen)}`);
+      assert.equal(world.sessionBinding('job'), second);
+      drive.assertResumedInProject(back, second);
+    });
+
+    scenario('what the hook costs', async (world, t) => {
+      const drive = new Driver(world, t);
+      const runs = Math.max(1, Number(process.env['LIFELINE_AGENTS_TIMING_RUNS'] ?? 3));
+      let count = 0;
+      const launchToReady = async (): Promise<number> => {
+        const name = `timing${++count}`;
+        const { pane, readyMs } = await drive.open(name, world.project, `lifeline launch ${name} -- ${agent.bin}`);
+        await killTree(pane.pid);
+        world.tmux.closeWindow(pane);
+        return readyMs;
+      };
+      // codex runs its SessionStart hook at the first prompt, not at start: only the hook's own run time counts there.
+      if (!agent.sessionAtFirstPrompt) {
+        await launchToReady(); // warm-up: the first start reads the package from disk
+        const without: number[] = [];
+        for (let i = 0; i < runs; i++) without.push(await launchToReady());
+        drive.installHooks();
+        const withHook: number[] = [];
+        for (let i = 0; i < runs; i++) withHook.push(await launchToReady());
+        t.diagnostic(
+          `${agent.name}: launch to ready, median of ${runs}: without hook ${median(without)} ms [${without.join(', ')}], ` +
+            `with hook ${median(withHook)} ms [${withHook.join(', ')}]`,
+        );
+      } else {
+        drive.installHooks();
+      }
+
+      // The hook itself, as the agent runs it: JSON on stdin, the marker of a live instance in the environment.
+      const { pane } = await drive.open('hooked', world.project, `lifeline launch hooked -- ${agent.bin}`);
+      const marker = world.marker('hooked');
+      const hookRuns: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const payload = JSON.stringify({
+          session_id: `00000000-0000-4000-8000-00000000000${i}`,
+          transcript_path: '/nonexistent',
+          cwd: world.project,
+          hook_event_name: 'SessionStart',
+          source: 'startup',
+        });
+        const startedAt = process.hrtime.bigint();
+        const result = world.lifeline(['hook', agent.name], world.project, payload, { LIFELINE_INSTANCE_ID: marker });
+        hookRuns.push(Number((process.hrtime.bigint() - startedAt) / 1_000_000n));
+        assert.equal(result.code, 0, `lifeline hook ${agent.name} exited ${result.code}: ${result.stderr}`);
+        assert.equal(result.stdout, '', 'the hook prints nothing on stdout');
+      }
+      assert.equal(world.sessionBinding('hooked'), '00000000-0000-4000-8000-000000000009', 'the hook replaced the session binding');
+      // A bare node start on the same machine at the same moment: the floor any node-based hook pays.
+      const nodeRuns: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const startedAt = process.hrtime.bigint();
+        spawnSync(process.execPath, ['-e', '0']);
+        nodeRuns.push(Number((process.hrtime.bigint() - startedAt) / 1_000_000n));
+      }
+      t.diagnostic(
+        `${agent.name}: lifeline hook ${agent.name} run time, median of 10: ${median(hookRuns)} ms [${hookRuns.join(', ')}]; ` +
+          `node -e 0: ${median(nodeRuns)} ms`,
+      );
+      await killTree(pane.pid);
+    });
+  });
+}
+
