@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { readlinkSync } from 'node:fs';
 import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { have } from '../helpers/processes.js';
 import { installAgent, installFolder } from './install.js';
 import { commandLine, killTree, processTree } from './procs.js';
@@ -244,22 +242,6 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-
-/**
- * A lifeline bug this suite found and that is not fixed yet: the agent's tests still run and show
- * their failure, marked todo so that CI stays green until the fix lands (then they pass as todo).
- */
-function knownIssue(agent: AgentProfile): string | undefined {
-  // The foreground sh entry's Node helper (bin/lifeline-wait → dist/waiter.cjs) has the terminal as
-  // stdout/stderr; Node restores the termios it saw at its start when it exits, so the terminal goes
-  // back to cooked mode after codex made it raw, and Enter reaches codex as LF: the prompt is never
-  // submitted. Fix: start the helper with stdout/stderr off the terminal.
-  if (agent.name === 'codex' && existsSync(join(REPO, 'bin', 'lifeline-wait'))) {
-    return "bin/lifeline-wait's Node helper restores the terminal's cooked mode over codex's raw mode (Enter arrives as LF)";
-  }
-  return undefined;
-}
 
 /** Defines the suite of one agent: installs it (or skips when the registry is out of reach), then the tests. */
 export function realAgentSuite(agent: AgentProfile): void {
@@ -281,12 +263,10 @@ export function realAgentSuite(agent: AgentProfile): void {
       : `# ${agent.pkg}@${agent.version}: installed in ${where} in ${(install.ms / 1000).toFixed(1)} s`,
   );
 
-  const todo = knownIssue(agent);
-  if (todo !== undefined) console.log(`# ${agent.name}: known issue, its tests are marked todo: ${todo}`);
   let failed: string | null = null;
   /** A test in a fresh world; after one failure the agent's later tests are skipped (they would wait out the same trouble). */
   const scenario = (name: string, body: (world: AgentWorld, t: TestContext) => Promise<void>): void => {
-    test(name, { timeout: TEST_MS, ...(todo === undefined ? {} : { todo }) }, async (t) => {
+    test(name, { timeout: TEST_MS }, async (t) => {
       if (failed !== null) return t.skip(`${agent.name} already failed "${failed}"`);
       try {
         await inWorld(agent, binDir, (world) => body(world, t));
