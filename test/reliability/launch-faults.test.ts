@@ -27,24 +27,32 @@ function processesOf(home: TestHome): number[] {
   return found;
 }
 
-/** Takes the database's write lock as soon as the launch has reserved its row, for `holdMs`. */
-async function lockAfterReservation(home: TestHome, name: string, holdMs: number, whileHeld: () => void = () => undefined): Promise<void> {
+/**
+ * Takes the database's write lock as soon as the launch has reserved its row, for `holdMs`. False
+ * when the row was already `active` at the first look: the start was recorded before the lock could
+ * be taken (the Node parent records it a few milliseconds after the reservation).
+ */
+async function lockAfterReservation(home: TestHome, name: string, holdMs: number, whileHeld: () => void = () => undefined): Promise<boolean> {
+  let status: unknown;
   await waitFor(`${name} to be reserved`, () => {
     try {
-      return rows(home.db).some((row) => row['name'] === name && row['status'] === 'launching');
+      status = rows(home.db).find((row) => row['name'] === name)?.['status'];
+      return status !== undefined;
     } catch {
       return false;
     }
   }, 20_000);
+  if (status !== 'launching') return false;
   const db = new Database(home.db, { timeout: 10_000 });
   db.exec('BEGIN IMMEDIATE');
   whileHeld();
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   db.exec('ROLLBACK');
   db.close();
+  return true;
 }
 
-test('a database busy beyond its timeout when the start is recorded: the program is ended, never left running untracked', { timeout: 120_000 }, async () => {
+test('a database busy beyond its timeout when the start is recorded: the program is ended, never left running untracked', { timeout: 120_000 }, async (t) => {
   const scenarios = [
     { how: 'detached (dash waiter)', start: (home: TestHome) => cliAsync(['launch', 'busy', '--detach', '--', 'sleep', '300'], home.env), env: {} },
     { how: 'detached (Node supervisor)', start: (home: TestHome) => cliAsync(['launch', 'busy', '--detach', '--', 'sleep', '300'], home.env), env: { LIFELINE_WAITER: 'node' } },
@@ -57,13 +65,19 @@ test('a database busy beyond its timeout when the start is recorded: the program
       const launcher = start(home);
       cleanupLater(launcher.pid);
       // Held past the 8 s busy timeout of the start record.
-      await lockAfterReservation(home, 'busy', 10_000);
+      const locked = await lockAfterReservation(home, 'busy', 10_000);
+      if (!locked) {
+        // Only the Node parent records the start so soon after the reservation that a poll can miss it.
+        assert.equal(how, 'foreground (Node parent)', `${how}: the start was recorded before the lock`);
+        t.diagnostic(`${how}: the start was recorded before the lock could be taken; not tested this run`);
+        launcher.kill('SIGTERM');
+      }
       await new Promise<void>((resolve) => launcher.once('exit', () => resolve()));
       await waitFor(`${how}: every process to end`, () => processesOf(home).length === 0, 30_000);
       await waitFor(`${how}: the row to go`, () => rows(home.db).length === 0, 20_000);
       const stopped = events(home.db, 'life.stopped');
       assert.equal(stopped.length, 1, `${how}: recorded once`);
-      assert.match(String(stopped[0]!.data.reason), /^exit:(launch-failed|signal:SIGTERM)$/, how);
+      if (locked) assert.match(String(stopped[0]!.data.reason), /^exit:(launch-failed|signal:SIGTERM)$/, how);
     }),
   );
 });
