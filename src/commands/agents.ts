@@ -1,36 +1,15 @@
 import { defineCommand } from 'citty';
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { agentFolder, hookConfigFile } from '../agents/homes.js';
+import { hookConfigFile } from '../agents/homes.js';
 import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
-import { type AgentConfigPlan, type ConfigIo, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
+import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
+import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
 import { readConfig, rewriteConfig, writeTarget } from '../integration/config-file.js';
 import { printJson, printLine } from '../output.js';
-import { cliScript } from '../self.js';
-import { resolvePaths } from '../store/paths.js';
 import { dbArg, jsonArg } from './shared.js';
 
 const ACTIONS = ['install', 'uninstall', 'status'] as const;
 type Action = (typeof ACTIONS)[number];
-
-const io: ConfigIo = {
-  env: process.env,
-  read: readConfig,
-  exists: (path) => {
-    try {
-      return statSync(path).isDirectory();
-    } catch {
-      return false;
-    }
-  },
-  realpath: realpathSync,
-};
-
-/** What the installed hook runs: this node and this lifeline, by absolute path (and `--db` when chosen). */
-export function hookTarget(dbFlag: string | undefined): HookTarget {
-  const paths = resolvePaths(dbFlag);
-  return { node: process.execPath, cli: cliScript, db: paths.dbChosen ? paths.db : null };
-}
 
 /** Named agents, or every known agent whose configuration folder exists. */
 function chooseAgents(words: readonly string[]): { agents: AgentName[]; named: boolean } {
@@ -39,10 +18,6 @@ function chooseAgents(words: readonly string[]): { agents: AgentName[]; named: b
   }
   if (words.length > 0) return { agents: [...new Set(words as AgentName[])], named: true };
   return { agents: AGENT_NAMES.filter((agent) => io.exists(planFolder(agent))), named: false };
-}
-
-function planFolder(agent: AgentName): string {
-  return agentFolder(agent, io.env);
 }
 
 /** A plain line diff of two small files: removed lines with `-`, added lines with `+`. */
@@ -152,26 +127,3 @@ export default defineCommand({
     return 0;
   },
 });
-
-/** For doctor: each agent whose folder exists, with its hook's state (warnings for missing or stale). */
-export function agentHookReport(dbFlag: string | undefined): { states: Record<string, string>; warnings: string[] } {
-  const states: Record<string, string> = {};
-  const warnings: string[] = [];
-  const target = hookTarget(dbFlag);
-  for (const agent of AGENT_NAMES) {
-    if (!existsSync(planFolder(agent))) {
-      states[agent] = 'no-config';
-      continue;
-    }
-    try {
-      const plan = planAgentConfig(agent, target, true, io);
-      states[agent] = plan.edit.state;
-      if (plan.edit.state === 'missing') warnings.push(`${agent}: lifeline's session hook is not installed in ${plan.file}; run lifeline agents install ${agent}`);
-      if (plan.edit.state === 'stale') warnings.push(`${agent}: lifeline's session hook in ${plan.file} is stale (${plan.edit.detail}); run lifeline agents install ${agent}`);
-    } catch (error) {
-      states[agent] = 'unreadable';
-      warnings.push(`${agent}: ${(error as Error).message}`);
-    }
-  }
-  return { states, warnings };
-}

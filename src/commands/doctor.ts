@@ -12,7 +12,7 @@ import { openDatabase } from '../store/open.js';
 import { resolvePaths } from '../store/paths.js';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { Store } from '../store/store.js';
-import { agentHookReport } from './agents.js';
+import { agentHookReport } from '../integration/agent-hooks.js';
 import { dbArg, jsonArg } from './shared.js';
 import { trustProblems } from './doctor-trust.js';
 
