@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface RestoreFigure {
+/** One printed figure of `npm run bench`. */
+export interface Figure {
   name: string;
   value: number | null;
   unit: string;
@@ -27,7 +28,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-export function benchRestore(node: string, cli: string, root: string, env: NodeJS.ProcessEnv): RestoreFigure[] {
+export function benchRestore(node: string, cli: string, root: string, env: NodeJS.ProcessEnv): Figure[] {
   const home = join(root, 'restore');
   mkdirSync(home, { recursive: true });
   const homeEnv = { ...env, LIFELINE_HOME: home };
@@ -47,7 +48,7 @@ export function benchRestore(node: string, cli: string, root: string, env: NodeJ
   } finally {
     spawnSync(node, [cli, 'stop', '--all', '--timeout', '2'], { env: homeEnv, stdio: 'ignore' });
   }
-  const figures: RestoreFigure[] = [
+  const figures: Figure[] = [
     { name: `6a. r --all --detach, ${COUNT} instances`, value: ms, unit: 'ms', baseline: '--spacing 0, wall time', goal: '<= 3000 ms', met: ms <= 3000 },
   ];
 

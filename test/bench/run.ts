@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureWaiting } from './waiting.js';
-import { benchRestore } from './restore.js';
+import { benchRestore, type Figure } from './restore.js';
 
 /** The binary to measure: this build's, or another's (LIFELINE_BENCH_CLI) to compare two builds on one machine. */
 const CLI = process.env['LIFELINE_BENCH_CLI'] || fileURLToPath(new URL('../../cli.cjs', import.meta.url));
@@ -87,14 +87,6 @@ function database(home: string, ghosts: number, live: number[]): string {
   return path;
 }
 
-interface Figure {
-  name: string;
-  value: number | null;
-  unit: string;
-  baseline: string;
-  goal: string;
-  met: boolean | null;
-}
 
 const figures: Figure[] = [];
 function record(figure: Figure): void {
