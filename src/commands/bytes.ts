@@ -1,5 +1,6 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { LifelineError } from '../errors.js';
+import { isUtf8 } from '../proc/parse.js';
 
 /**
  * Node 20 decodes argv and paths as UTF-8 and silently turns bytes that are not UTF-8 into U+FFFD,
@@ -7,16 +8,6 @@ import { LifelineError } from '../errors.js';
  * ones the user gave. Node cannot pass such bytes on; lifeline refuses them in one line instead. The
  * bytes are read where the kernel keeps them (Linux); elsewhere there is nothing to compare with.
  */
-const strict = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    strict.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Printable ASCII as it is, every other byte as \xHH: how the refused word looked. */
 function shown(bytes: Buffer): string {

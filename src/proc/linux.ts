@@ -1,19 +1,9 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LifelineError } from '../errors.js';
-import { environHasEntry, environValue, parseBtime, parseStat, PF_KTHREAD, splitNul } from './parse.js';
+import { environHasEntry, environValue, isUtf8, parseBtime, parseStat, PF_KTHREAD, splitNul } from './parse.js';
 import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(bytes: Buffer): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The SPEC fixes CLK_TCK at 100 on Linux, which spares a `getconf` child process. */
 const CLOCK_TICKS_PER_SECOND = 100;

@@ -104,3 +104,15 @@ export function descendantsOf(parents: ReadonlyMap<number, number>, root: number
   }
   return found;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether bytes are valid UTF-8: Node would silently turn anything else into U+FFFD. */
+export function isUtf8(bytes: Buffer): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
