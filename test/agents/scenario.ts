@@ -93,7 +93,9 @@ class Driver {
         await tmux.waitFor(pane, `the typed prompt "${text}" in the input box`, (s) => s.includes(attempt < 3 ? head : text), attempt < 3 ? 5_000 : 15_000);
         break;
       } catch (error) {
-        if (attempt >= 3 || tmux.capture(pane).includes(head)) throw error;
+        // Late rather than lost: the wait for the whole line below gives it time.
+        if (tmux.capture(pane).includes(head)) break;
+        if (attempt >= 3) throw error;
         this.t.diagnostic(`${this.agent.name}: the typed prompt did not arrive, typing it again (attempt ${attempt + 1})`);
       }
     }
@@ -148,8 +150,8 @@ class Driver {
   /**
    * `/clear` after the turn of `oldPrompt`; done when the hook bound a new session (claude, gemini
    * run SessionStart at the clear) or, for codex (whose hook waits for the next prompt), when the
-   * screen is cleared. Enter is repeated because a slash command opens a completion menu first,
-   * which may take an early Enter.
+   * new prompt box is drawn. Enter is repeated while "/clear" is still typed: a slash command opens
+   * a completion menu first, which may take an early Enter.
    */
   async clear(pane: Pane, name: string, oldPrompt: string, oldSession: string): Promise<void> {
     const { tmux } = this.world;
@@ -157,22 +159,25 @@ class Driver {
     tmux.type(pane, '/clear');
     await tmux.waitFor(pane, 'the typed "/clear"', (s) => s.includes('/clear'), 15_000);
     await sleep(500);
+    // codex blanks the screen for seconds while it starts the new session (6 s offline): a blank
+    // screen is not yet cleared, the new prompt box must be drawn before anything is typed.
     const cleared = (screen: string): boolean =>
-      this.agent.sessionAtFirstPrompt
-        ? !screen.includes(oldPrompt) && !screen.includes('/clear')
-        : this.world.sessionBinding(name) !== oldSession && !screen.includes(oldPrompt) && screen.includes(this.agent.readyText);
-    const what = this.agent.sessionAtFirstPrompt ? 'the screen cleared after /clear' : `a new session bound by the hook after /clear (was ${oldSession})`;
-    for (let attempt = 1; ; attempt++) {
+      !screen.includes(oldPrompt) &&
+      screen.includes(this.agent.readyText) &&
+      (this.agent.sessionAtFirstPrompt ? !screen.includes('/clear') : this.world.sessionBinding(name) !== oldSession);
+    const what = this.agent.sessionAtFirstPrompt ? 'the new prompt box after /clear' : `a new session bound by the hook after /clear (was ${oldSession})`;
+    for (let attempt = 1; attempt <= 3; attempt++) {
       tmux.press(pane, 'Enter');
-      try {
-        await tmux.waitFor(pane, what, cleared, attempt < 3 ? 5_000 : 30_000);
-        // The hook runs while the agent still sets up the new session; keys typed then can be lost.
-        await sleep(1_000);
-        return;
-      } catch (error) {
-        if (attempt >= 3) throw new Error(`${(error as Error).message}\n${this.world.hookLog()}`);
-      }
+      const screen = await tmux.waitFor(pane, what, (s) => cleared(s) || !s.includes('/clear'), 5_000).catch(() => tmux.capture(pane));
+      if (cleared(screen) || !screen.includes('/clear')) break;
     }
+    try {
+      await tmux.waitFor(pane, what, cleared, 30_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${this.world.hookLog()}`);
+    }
+    // The hook runs while the agent still sets up the new session; keys typed then can be lost.
+    await sleep(1_000);
   }
 
   async waitSession(name: string, differentFrom: string | undefined, pane: Pane): Promise<string> {
