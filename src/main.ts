@@ -128,4 +128,4 @@ function inOurWords(error: unknown, command: string): unknown {
 }
 
 /** cli.ts takes report from this bundle, so the guarded entry does not carry it. */
-export { report } from './errors.js';
+export { report } from './report.js';
