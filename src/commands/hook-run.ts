@@ -74,7 +74,7 @@ function logProblem(paths: StatePaths | null, agent: string, message: string): v
   }
 }
 
-function recordFromPayload(paths: StatePaths, marker: string, text: string): string | null {
+function recordFromPayload(paths: StatePaths, marker: string, agent: string, text: string): string | null {
   let payload: { session_id?: unknown; source?: unknown };
   try {
     payload = JSON.parse(text) as typeof payload;
@@ -86,8 +86,11 @@ function recordFromPayload(paths: StatePaths, marker: string, text: string): str
   if (db === null) return `no registry at ${paths.db}`;
   const store = new Store(db);
   try {
-    const name = recordAgentSession(createContext(store, platformProbe()), marker, payload.session_id);
-    return name === null ? `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})` : null;
+    const source = typeof payload.source === 'string' ? payload.source : undefined;
+    const record = recordAgentSession(createContext(store, platformProbe()), marker, { agent, sessionId: payload.session_id, source });
+    if (record.kind === 'no-instance') return `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})`;
+    if (record.kind === 'nested') return `session ${payload.session_id} (${source ?? 'no source'}) not recorded: ${record.why}`;
+    return null;
   } finally {
     store.close();
   }
@@ -102,7 +105,7 @@ export async function runHook(words: readonly string[]): Promise<number> {
   try {
     // The launch's own registry (LIFELINE_DB, set by lifeline) before the one the hook was installed with.
     paths = resolvePaths(process.env[DB_ENV] || db);
-    const problem = recordFromPayload(paths, marker, await readStdin());
+    const problem = recordFromPayload(paths, marker, agent, await readStdin());
     if (problem !== null) logProblem(paths, agent, problem);
   } catch (error) {
     logProblem(paths, agent, error instanceof Error ? error.message : String(error));
