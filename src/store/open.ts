@@ -164,6 +164,32 @@ function openForReading(path: string): Database.Database {
   }
 }
 
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Switching a new database to WAL needs the file to itself, and SQLite answers SQLITE_BUSY at once,
+ * without waiting in its busy handler, while any other connection holds a lock on it: a second
+ * lifeline creating it at the same moment, or a reader. So the switch is retried here for as long
+ * as any other write would wait; past that the error stands, and the still empty database is set up
+ * by the next open. (A file system without WAL leaves the journal mode as it was, as before.)
+ */
+function enableWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+    }
+    Atomics.wait(pause, 0, 0, 10); // A synchronous 10 ms pause: opening is synchronous too.
+  }
+}
+
 /**
  * Opens the database. `write` creates it when missing and migrates it; `read` never creates or
  * changes anything and returns null when there is no database yet; `write-existing` is `write`
@@ -207,7 +233,7 @@ export function openDatabase(path: string, mode: OpenMode): Database.Database | 
   }
   checkUndamaged(db, path);
   try {
-    if (version < SCHEMA_VERSION) db.pragma('journal_mode = WAL'); // Persistent: set once, at creation.
+    if (version < SCHEMA_VERSION) enableWal(db); // Persistent: set once, at creation.
     db.pragma('synchronous = NORMAL'); // Safe with WAL: a crash may lose the last commit, never consistency.
     migrate(db);
     stampApplicationId(db); // A new database, or a registry from before lifeline set its id.

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, cliAsync, type CliResult } from '../helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from '../helpers/db.js';
 import { makeHome } from '../helpers/home.js';
@@ -72,4 +75,24 @@ test('two concurrent launches of one name: exactly one wins, the other gets a cl
     assert.equal(events(home.db, 'life.started').filter((e) => e.instance === name).length, 1);
     assert.equal(cli(['stop', name], home.env).code, 0);
   }
+});
+
+test('a new database another connection holds a lock on: the first launch waits for it, then sets the database up', async () => {
+  const home = makeHome();
+  // The empty file a creator makes first, locked by someone else (a reader, another creator) while the launch sets it up.
+  writeFileSync(home.db, '', { mode: 0o600 });
+  const holder = new Database(home.db, { fileMustExist: true });
+  holder.exec('BEGIN IMMEDIATE');
+  const launch = cliAsync(['launch', 'first', '--', 'true'], home.env);
+  await sleep(1_500);
+  const waited = launch.exitCode === null;
+  holder.exec('ROLLBACK');
+  holder.close();
+  const result = await launch.done;
+  assert.ok(waited, `the launch ended while the lock was held: ${result.stderr}`);
+  assert.equal(result.code, 0, result.stderr);
+  const db = new Database(home.db, { readonly: true });
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  db.close();
+  assert.deepEqual(events(home.db).map((e) => e.type), ['life.started', 'life.stopped']);
 });
