@@ -358,22 +358,23 @@ export function realAgentSuite(agent: AgentProfile): void {
       // The hook itself, as the agent runs it: JSON on stdin, the marker of a live instance in the environment.
       const { pane } = await drive.open('hooked', world.project, `lifeline launch hooked -- ${agent.bin}`);
       const marker = world.marker('hooked');
+      const hook = (sessionId: string, source: string): ReturnType<AgentWorld['lifeline']> => {
+        const payload = JSON.stringify({ session_id: sessionId, transcript_path: '/nonexistent', cwd: world.project, hook_event_name: 'SessionStart', source });
+        return world.lifeline(['hook', agent.name], world.project, payload, { LIFELINE_INSTANCE_ID: marker });
+      };
       const hookRuns: number[] = [];
       for (let i = 0; i < 10; i++) {
-        const payload = JSON.stringify({
-          session_id: `00000000-0000-4000-8000-00000000000${i}`,
-          transcript_path: '/nonexistent',
-          cwd: world.project,
-          hook_event_name: 'SessionStart',
-          source: 'startup',
-        });
+        // A new id each time, as a /clear gives.
         const startedAt = process.hrtime.bigint();
-        const result = world.lifeline(['hook', agent.name], world.project, payload, { LIFELINE_INSTANCE_ID: marker });
+        const result = hook(`00000000-0000-4000-8000-00000000000${i}`, 'clear');
         hookRuns.push(Number((process.hrtime.bigint() - startedAt) / 1_000_000n));
         assert.equal(result.code, 0, `lifeline hook ${agent.name} exited ${result.code}: ${result.stderr}`);
         assert.equal(result.stdout, '', 'the hook prints nothing on stdout');
       }
       assert.equal(world.sessionBinding('hooked'), '00000000-0000-4000-8000-000000000009', 'the hook replaced the session binding');
+      // A fresh start with another id is an agent started inside the instance: the binding stays.
+      assert.equal(hook('00000000-0000-4000-8000-0000000000aa', 'startup').code, 0);
+      assert.equal(world.sessionBinding('hooked'), '00000000-0000-4000-8000-000000000009', 'a nested start left the binding alone');
       // A bare node start on the same machine at the same moment: the floor any node-based hook pays.
       const nodeRuns: number[] = [];
       for (let i = 0; i < 10; i++) {
