@@ -8,14 +8,14 @@ import { printJson, printLine, visible } from '../output.js';
 import { platformProbe } from '../proc/index.js';
 import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
+import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { refreshStamp } from '../store/stamp.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg } from './shared.js';
 
 function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'database-busy' || (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')));
+  return (error as { code?: unknown } | null)?.code === 'database-busy' || isSqliteBusy(error);
 }
 
 /** One result in words (the JSON keeps the fixed values: verdict, reason, action). */

@@ -6,7 +6,7 @@ import { LifelineError } from '../errors.js';
 import { resolveFrom } from '../self.js';
 import { checkCompanionFiles, checkSqliteHeader, ensurePrivateFolder, openPrivateFile, type SqliteHeader } from './files.js';
 import { APPLICATION_ID, describeTables, migrate, readApplicationId, readSchemaVersion, SCHEMA_VERSION, stampApplicationId } from './schema.js';
-import { describeSqliteError } from './sqlite-errors.js';
+import { describeSqliteError, isSqliteBusy } from './sqlite-errors.js';
 
 /** The SPEC asks for at least 5 s; a reconcile of 10,000 rows holds the lock well under that. */
 export const BUSY_TIMEOUT_MS = 8000;
@@ -164,15 +164,10 @@ function openForReading(path: string): Database.Database {
   }
 }
 
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
 /**
  * Switching a new database to WAL needs the file to itself, and SQLite answers SQLITE_BUSY at once,
- * without waiting in its busy handler, while any other connection holds a lock on it: a second
- * lifeline creating it at the same moment, or a reader. So the switch is retried here for as long
+ * without waiting in its busy handler, while any other connection holds a lock on it (a reader,
+ * another lifeline opening it at that moment). So the switch is retried here for as long
  * as any other write would wait; past that the error stands, and the still empty database is set up
  * by the next open. (A file system without WAL leaves the journal mode as it was, as before.)
  */
@@ -184,7 +179,7 @@ function enableWal(db: Database.Database): void {
       db.pragma('journal_mode = WAL');
       return;
     } catch (error) {
-      if (!isBusy(error) || Date.now() > deadline) throw error;
+      if (!isSqliteBusy(error) || Date.now() > deadline) throw error;
     }
     Atomics.wait(pause, 0, 0, 10); // A synchronous 10 ms pause: opening is synchronous too.
   }

@@ -1,5 +1,11 @@
 import { LifelineError } from '../errors.js';
 
+/** Whether SQLite reported a lock held by another connection (SQLITE_BUSY, SQLITE_LOCKED and their variants). */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 /**
  * Turns a SQLite failure into a message for the user, naming the file, so the user knows what to
  * look at. Null for anything that is not a SQLite error.
@@ -9,7 +15,7 @@ export function describeSqliteError(error: unknown, path: string): LifelineError
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
   if (code === 'SQLITE_NOTADB') return new LifelineError('not-a-database', `${path} is not a SQLite database; it was left untouched`);
   if (code.startsWith('SQLITE_CORRUPT')) return new LifelineError('database-damaged', `${path} is damaged (${code}); it was left untouched`);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+  if (isSqliteBusy(error)) {
     return new LifelineError('database-busy', `${path} is busy (another process held it past the busy timeout); try again`);
   }
   if (code.startsWith('SQLITE_READONLY')) return new LifelineError('database-readonly', `${path} is read-only; this command needs to write to it`);
