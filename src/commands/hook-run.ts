@@ -87,7 +87,7 @@ function recordFromPayload(paths: StatePaths, marker: string, agent: string, tex
   const store = new Store(db);
   try {
     const source = typeof payload.source === 'string' ? payload.source : undefined;
-    const record = recordAgentSession(createContext(store, platformProbe()), marker, { agent, sessionId: payload.session_id, source });
+    const record = recordAgentSession(createContext(store, platformProbe()), marker, { agent, sessionId: payload.session_id, source, hookPid: process.pid });
     if (record.kind === 'no-instance') return `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})`;
     if (record.kind === 'nested') return `session ${payload.session_id} (${source ?? 'no source'}) not recorded: ${record.why}`;
     return null;
