@@ -8,14 +8,7 @@ import { fixtureBootId, procFixture } from './helpers/fixtures.js';
 import { makeHome, type TestHome } from './helpers/home.js';
 import { bootId, cleanupLater, isAlive } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
-
-interface Result {
-  name: string;
-  action: string;
-  reason: string | null;
-  pid: number | null;
-  where: string | null;
-}
+import type { RestoreJsonResult } from './helpers/restore.js';
 
 /** A row of the boot before, as a reboot leaves it: reconcile ends it with exit:reboot. */
 function ghost(home: TestHome, name: string, extra: Partial<Parameters<typeof insertRow>[1]> = {}): string {
@@ -25,8 +18,8 @@ function ghost(home: TestHome, name: string, extra: Partial<Parameters<typeof in
   return cwd;
 }
 
-function results(home: TestHome, args: string[]): Result[] {
-  return cliJson<{ results: Result[] }>(['r', '--all', ...args], home.env).results;
+function results(home: TestHome, args: string[]): RestoreJsonResult[] {
+  return cliJson<{ results: RestoreJsonResult[] }>(['r', '--all', ...args], home.env).results;
 }
 
 test('r --all needs --detach or --tmux (a dry run does not), takes no NAME, and says when there is nothing to bring back', () => {
@@ -69,7 +62,7 @@ test('r --all --detach resumes the pass, skips forgotten names and sessions in u
 
   const restore = cli(['r', '--all', '--detach', '--spacing', '0', '--json'], home.env);
   assert.equal(restore.code, 1, 'one failed');
-  const got = (JSON.parse(restore.stdout) as { results: Result[] }).results;
+  const got = (JSON.parse(restore.stdout) as { results: RestoreJsonResult[] }).results;
   const alice = rows(home.db).find((row) => row['name'] === 'alice')!;
   cleanupLater(Number(alice['pid']));
   assert.deepEqual(got, [

@@ -10,16 +10,9 @@ import { makeHome } from './helpers/home.js';
 import { bootId, cleanupLater, have, isAlive, startToken, waitFor } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
 import { privateTmux, windowsOf } from './helpers/tmux.js';
+import type { RestoreJsonResult } from './helpers/restore.js';
 
 const canReboot = process.getuid?.() === 0 && have('unshare') && have('nsenter') && have('tmux');
-
-interface Result {
-  name: string;
-  action: string;
-  reason: string | null;
-  pid: number | null;
-  where: string | null;
-}
 
 /**
  * A reboot as lifeline sees one: a private mount namespace where a file holding a new uuid is
@@ -104,7 +97,7 @@ test(
 
       const restored = inNs(['r', '--all', '--tmux', '--spacing', '0', '--json']);
       assert.equal(restored.code, 0, restored.stderr);
-      const { results } = JSON.parse(restored.stdout) as { results: Result[] };
+      const { results } = JSON.parse(restored.stdout) as { results: RestoreJsonResult[] };
       const pidOf = (name: string): number => Number(rows(home.db).find((row) => row['name'] === name)!['pid']);
       assert.deepEqual(results, [
         { name: 'alice', action: 'resumed', reason: null, pid: pidOf('alice'), where: 'lifeline:alice' },
@@ -130,7 +123,7 @@ test(
       assert.equal(started.at(-1)!.data.resumed_from, passStops[0]!.id);
 
       // A second r --all finds everything running again and starts nothing.
-      const again = JSON.parse(inNs(['r', '--all', '--tmux', '--json']).stdout) as { results: Result[] };
+      const again = JSON.parse(inNs(['r', '--all', '--tmux', '--json']).stdout) as { results: RestoreJsonResult[] };
       assert.deepEqual(again.results.map((r) => [r.name, r.action]), [['alice', 'skipped'], ['bob', 'skipped'], ['carol', 'skipped'], ['dave', 'skipped']]);
 
       // stop works on a tmux instance: one life.stopped, by the user; the window closes with it.
