@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli, cliJson } from './helpers/cli.js';
-import { bindings, events, rows } from './helpers/db.js';
+import { bindings, events, insertRow, rows } from './helpers/db.js';
 import { makeHome, type TestHome } from './helpers/home.js';
 import { cleanupLater, have, isAlive, waitFor } from './helpers/processes.js';
+import { createDatabase } from './helpers/seed.js';
 import { privateTmux, windowsOf, type PrivateTmux } from './helpers/tmux.js';
 
 const skip = have('tmux') ? false : 'needs tmux';
@@ -109,4 +110,41 @@ test('r NAME comes back the way it ran — detached, or in its tmux session — 
   assert.deepEqual(bindings(home.db), []);
   assert.equal(cli(['stop', 'tm'], home.env).code, 0);
   assert.equal(cliJson<{ detached: boolean; tmux: string | null }>(['r', 'tm', '--dry-run'], home.env).detached, true);
+});
+
+test('a folder named like a tmux format or ending in ; works in launch --tmux and r --all --tmux, and runs nothing', { skip }, async () => {
+  const { tmux, home } = setup();
+  createDatabase(home);
+  // tmux expands `-c` as a format (`#(…)` runs a command, `#{…}` expands) and reads a final `;` as a separator.
+  const names = { fmt: '#(touch PWNED)', var: '#{pane_pid}', semi: 'build;' } as const;
+  const folders = Object.fromEntries(Object.entries(names).map(([key, base]) => [key, join(home.dir, base)])) as Record<keyof typeof names, string>;
+  for (const folder of Object.values(folders)) mkdirSync(folder);
+  const pwned = (): string[] => [home.dir, process.cwd(), ...Object.values(folders)].filter((dir) => existsSync(join(dir, 'PWNED')));
+
+  for (const [key, folder] of Object.entries(folders)) {
+    const launched = cli(['launch', key, '--tmux=work', '--', 'sleep', '300'], home.env, { cwd: folder });
+    assert.equal(launched.code, 0, launched.stderr);
+    const pid = Number(rowOf(home, key)!['pid']);
+    cleanupLater(pid);
+    assert.equal(readlinkSync(`/proc/${pid}/cwd`), folder);
+  }
+  assert.deepEqual(windowsOf(tmux, 'work'), Object.entries(folders).map(([key, folder]) => `${key}|${folder}`));
+  assert.equal(cli(['stop', '--all', '--timeout', '5'], home.env).code, 0);
+
+  // The same folders as ghosts of an earlier boot, brought back from another folder by r --all --tmux.
+  const t0 = Date.now() - 60_000;
+  Object.entries(folders).forEach(([key, folder], index) =>
+    insertRow(home.db, { name: `${key}-2`, pid: 4242 + index, boot_id: 'an-earlier-boot', proc_start: 'linux:1', created_at: t0 + index, cwd: folder, argv: ['sleep', '300'] }),
+  );
+  assert.equal(cli(['reconcile', '--quiet'], home.env).code, 0);
+  const restored = cli(['r', '--all', '--tmux=again', '--spacing', '0'], home.env, { cwd: home.dir });
+  assert.equal(restored.code, 0, restored.stdout + restored.stderr);
+  for (const [key, folder] of Object.entries(folders)) {
+    const pid = Number(rowOf(home, `${key}-2`)!['pid']);
+    cleanupLater(pid);
+    assert.equal(readlinkSync(`/proc/${pid}/cwd`), folder);
+  }
+  assert.deepEqual(windowsOf(tmux, 'again'), Object.entries(folders).map(([key, folder]) => `${key}-2|${folder}`));
+  assert.deepEqual(pwned(), [], 'no folder name ran as a command');
+  assert.equal(cli(['stop', '--all', '--timeout', '5'], home.env).code, 0);
 });

@@ -6,6 +6,10 @@ import { LifelineError } from '../errors.js';
  * (`TMUX_TMPDIR`, or the server of `$TMUX` when run inside tmux), so lifeline talks to the server the
  * user's own `tmux attach` would. Windows are addressed by their id (`@3`), never by name, since an
  * instance name may hold a `.` that tmux would read as a pane separator.
+ *
+ * Every text a user or a program supplied reaches tmux literally (see `literalArgument` and
+ * `literalFormat`): tmux's client reads an argument that ends in `;` as a command separator, and it
+ * expands the value of `-c`, `-n` and `-s` as a format, where `#(…)` runs a shell command.
  */
 
 interface TmuxRun {
@@ -14,8 +18,21 @@ interface TmuxRun {
   readonly stderr: string;
 }
 
+/**
+ * An argument as tmux's client must receive it to see `text`: a trailing `;` ends a command there
+ * unless escaped as `\;` (tmux removes one backslash before a final `;`, so `a\;` arrives as `a\\;`).
+ */
+export function literalArgument(text: string): string {
+  return text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text;
+}
+
+/** A value tmux expands as a format (`-c` folder, `-n`/`-s` names): `#` is doubled so nothing expands. */
+export function literalFormat(text: string): string {
+  return text.replace(/#/g, '##');
+}
+
 function tmux(args: readonly string[]): TmuxRun {
-  const result = spawnSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  const result = spawnSync('tmux', args.map(literalArgument), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
   if (result.error !== undefined) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LifelineError('launch-failed', 'tmux is not installed; install it, or use --detach');
@@ -53,12 +70,12 @@ export interface NewWindow {
  * Returns the window id.
  */
 export function openWindow(order: NewWindow): string {
-  const common = ['-d', '-P', '-F', '#{window_id}', '-n', order.window, '-c', order.cwd];
+  const common = ['-d', '-P', '-F', '#{window_id}', '-n', literalFormat(order.window), '-c', literalFormat(order.cwd)];
   for (const [key, value] of Object.entries(order.env)) common.push('-e', `${key}=${value}`);
   const command = ['--', ...order.argv];
   const exists = tmux(['has-session', '-t', `=${order.session}`]).status === 0;
   if (!exists) {
-    const created = tmux(['new-session', ...common, '-s', order.session, ...command]);
+    const created = tmux(['new-session', ...common, '-s', literalFormat(order.session), ...command]);
     if (created.status === 0) return created.stdout.trim();
     // Another lifeline created it meanwhile: use it.
     if (!/duplicate session/.test(created.stderr)) throw failed(`create session ${order.session}`, created);
