@@ -3,13 +3,14 @@
  * and hook protocol: launch, the agent's own SessionStart hook, kill -9, reconcile, r.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { interactive, makeAgentHome, type AgentHome } from './helpers/agents.js';
 import { cli, cliJson } from './helpers/cli.js';
 import { entry } from './helpers/entry.js';
-import { bindings, events, rows } from './helpers/db.js';
+import { bindings, events, insertBinding, insertRow, rows } from './helpers/db.js';
 import { isAlive, waitFor } from './helpers/processes.js';
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -189,7 +190,7 @@ test('an agent started inside an instance (claude -p in a tool, codex exec) runs
   assert.deepEqual(sessionOf(home, 'cx'), [own], 'a nested claude left the session alone');
   const log = readFileSync(join(home.dir, 'logs', 'hook.log'), 'utf8').trim().split('\n');
   assert.equal(log.length, 2, log.join('\n'));
-  assert.match(log[0]!, new RegExp(`hook codex: session ${UUID} \\(startup\\) not recorded: a new codex session started inside cx, whose session is ${own}$`));
+  assert.match(log[0]!, new RegExp(`hook codex: session ${UUID} \\(startup\\) not recorded: a new codex session \\(startup\\) reported for cx, whose session is ${own}$`));
   assert.match(log[1]!, /hook claude: session .* \(startup\) not recorded: a claude started inside cx, which runs codex$/);
 
   // The instance's own agent still moves its session: /clear gives a new id.
@@ -200,11 +201,13 @@ test('an agent started inside an instance (claude -p in a tool, codex exec) runs
   assert.notEqual(cleared, own);
   assert.deepEqual(sessionOf(home, 'cx'), [cleared]);
 
-  // Run by hand from outside the instance, the hook is taken as said, like bind.
+  // Run by hand from outside the instance, the hook is refused, even as a `clear`: `lifeline bind` says it.
   const marker = String(rows(home.db).find((row) => row['name'] === 'cx')!['marker']);
   const byHand = '11111111-2222-4333-8444-555555555555';
-  const result = cli(['hook', 'codex'], { ...home.env, LIFELINE_INSTANCE_ID: marker }, { input: JSON.stringify({ session_id: byHand, source: 'startup' }) });
+  const result = cli(['hook', 'codex'], { ...home.env, LIFELINE_INSTANCE_ID: marker }, { input: JSON.stringify({ session_id: byHand, source: 'clear' }) });
   assert.deepEqual([result.code, result.stdout, result.stderr], [0, '', '']);
+  assert.deepEqual(sessionOf(home, 'cx'), [cleared]);
+  assert.equal(cli(['bind', 'cx', `session=${byHand}`], home.env).code, 0);
   assert.deepEqual(sessionOf(home, 'cx'), [byHand]);
   job.send('/exit');
   assert.equal(await job.exited, 0);
@@ -221,6 +224,52 @@ test('an agent started inside an instance (claude -p in a tool, codex exec) runs
   }
   shell.send('exit');
   assert.equal(await shell.exited, 0);
+});
+
+test('a nested agent never takes the session, whatever its parent (orphaned in the background), timing (no pid yet) or source', async () => {
+  const home = makeAgentHome();
+  assert.equal(cli(['agents', 'install', 'claude'], home.env).code, 0);
+  const job = interactive(['launch', 'cl', '--', 'claude'], home.env, home.project);
+  const own = (await job.waitFor(new RegExp(`session (${UUID}) source startup`)))[1]!;
+  await waitFor('the pid to be recorded', () => rows(home.db).some((row) => row['name'] === 'cl' && row['status'] === 'active'));
+  const hookLog = join(home.dir, 'logs', 'hook.log');
+  const logged = (): string[] => (existsSync(hookLog) ? readFileSync(hookLog, 'utf8').trim().split('\n') : []);
+
+  // A claude started in the background by the agent's tool: orphaned (its parent is gone) by the time it
+  // starts, it fires a startup and, after its own /clear, a clear with the instance's marker.
+  job.send(`!(sleep 0.3; printf '/clear\\n/exit\\n' | claude >/dev/null 2>&1) & exit 0`);
+  await job.waitFor(/tool exit 0/);
+  await waitFor('the nested agent to report twice', () => logged().length === 2);
+  assert.deepEqual(sessionOf(home, 'cl'), [own]);
+  assert.match(logged()[0]!, /\(startup\) not recorded: a new claude session \(startup\) reported for cl, whose session is/);
+  assert.match(logged()[1]!, /\(clear\) not recorded: session .* \(clear\) was not reported by cl's own claude, whose session is/);
+
+  // Whatever the source says (none, another spelling, compact), another id is not the instance's.
+  const marker = String(rows(home.db).find((row) => row['name'] === 'cl')!['marker']);
+  for (const source of [undefined, 'Startup', 'compact', 'Clear']) {
+    const payload = { session_id: '11111111-2222-4333-8444-555555555555', ...(source === undefined ? {} : { source }) };
+    assert.equal(cli(['hook', 'claude'], { ...home.env, LIFELINE_INSTANCE_ID: marker }, { input: JSON.stringify(payload) }).code, 0);
+  }
+  assert.deepEqual(sessionOf(home, 'cl'), [own]);
+  assert.equal(logged().length, 6);
+
+  // The instance's own /clear moves it.
+  job.send('/clear');
+  const cleared = (await job.waitFor(new RegExp(`session (${UUID}) source clear`)))[1]!;
+  assert.deepEqual(sessionOf(home, 'cl'), [cleared]);
+  job.send('/exit');
+  assert.equal(await job.exited, 0);
+
+  // Before its pid is recorded (a report within the first moments of a launch), a clear is refused too;
+  // the session lifeline chose for it, reported by its own agent, is taken as it is.
+  const early = randomUUID();
+  insertRow(home.db, { name: 'early', status: 'launching', pid: null, boot_id: 'this-boot', marker: early, argv: ['claude', '--session-id', own], cwd: home.project });
+  insertBinding(home.db, 'early', 'session', own);
+  for (const [id, source] of [[cleared, 'clear'], [own, 'startup']] as const) {
+    assert.equal(cli(['hook', 'claude'], { ...home.env, LIFELINE_INSTANCE_ID: early }, { input: JSON.stringify({ session_id: id, source }) }).code, 0);
+  }
+  assert.deepEqual(sessionOf(home, 'early'), [own]);
+  assert.equal(logged().length, 7);
 });
 
 test('LIFELINE_DB reaches the program, so its hook finds a registry chosen with --db', async () => {

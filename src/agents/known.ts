@@ -32,6 +32,11 @@ export interface AgentKnowledge {
   readonly presetSessionOption: string | null;
   /** Flags lifeline adds unless given (codex `--no-daemon`: its daemon runs hooks with another environment). */
   readonly requiredFlags: readonly string[];
+  /**
+   * Whether the command the user runs hands the session to a child of its own that runs the hooks
+   * (codex: a Node wrapper starts the native binary; gemini relaunches itself), at once at start.
+   */
+  readonly runsInChild: boolean;
   /** The default resume template, from the command word and the options kept from the launch. */
   resumeTemplate(command: string, kept: readonly string[]): string[];
 }
@@ -68,6 +73,7 @@ const claude: AgentKnowledge = {
   ],
   presetSessionOption: '--session-id',
   requiredFlags: [],
+  runsInChild: false,
   resumeTemplate: (command, kept) => [command, ...kept, '--resume', '{session}'],
 };
 
@@ -96,6 +102,7 @@ const codex: AgentKnowledge = {
   ],
   presetSessionOption: null,
   requiredFlags: ['--no-daemon'],
+  runsInChild: true,
   resumeTemplate: (command, kept) => [command, '--no-daemon', '-C', '{cwd}', ...kept, 'resume', '{session}'],
 };
 
@@ -120,6 +127,7 @@ const gemini: AgentKnowledge = {
   otherSubcommands: ['mcp', 'extensions', 'extension', 'skills', 'skill', 'hooks', 'hook', 'gemma'],
   presetSessionOption: '--session-id',
   requiredFlags: [],
+  runsInChild: true,
   resumeTemplate: (command, kept) => [command, ...kept, '--resume', '{session}'],
 };
 
