@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { test } from 'node:test';
 import { cli, cliJson } from './helpers/cli.js';
 import { bindings, events, rows } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
-import { isAlive, startSleeper, startToken } from './helpers/processes.js';
+import { cleanupLater, isAlive, startSleeper, startToken, waitFor } from './helpers/processes.js';
 
 test('track registers a running process with its exact identity, argv and folder', () => {
   const home = makeHome();
@@ -56,4 +56,25 @@ test('bind adds bindings, unbind removes them by kind or by pair', () => {
   assert.deepEqual(bindings(home.db).map((x) => `${x['kind']}=${x['value']}`), ['port=81']);
   const bad = cli(['bind', 'b', 'novalue'], home.env);
   assert.equal(bad.code, 2);
+});
+
+test('one process, one name: track refuses a process a live instance holds (its pid and start, or its marker) and writes nothing', async () => {
+  const home = makeHome();
+  assert.equal(cli(['launch', 'a', '--detach', '--', 'sh', '-c', 'sleep 300 & wait'], home.env).code, 0);
+  const a = rows(home.db).find((row) => row['name'] === 'a')!;
+  const shell = Number(a['pid']);
+  cleanupLater(shell);
+  let child = 0;
+  await waitFor('the program to start its child', () => {
+    child = Number(readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(' ')[0] || 0);
+    return child > 0;
+  });
+  cleanupLater(child);
+  const before = { rows: rows(home.db), events: events(home.db) };
+  const same = cli(['track', 'b', '--pid', String(shell)], home.env);
+  assert.deepEqual([same.code, same.stderr], [1, `lifeline: pid ${shell} is instance a; lifeline tracks one process under one name\n`]);
+  const inside = cli(['track', 'c', '--pid', String(child)], home.env);
+  assert.deepEqual([inside.code, inside.stderr], [1, `lifeline: pid ${child} runs inside instance a; lifeline tracks one process under one name\n`]);
+  assert.deepEqual({ rows: rows(home.db), events: events(home.db) }, before);
+  assert.equal(cli(['stop', 'a', '--timeout', '5'], home.env).code, 0);
 });

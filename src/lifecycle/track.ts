@@ -2,6 +2,7 @@ import { LifelineError } from '../errors.js';
 import type { LifelineContext } from './context.js';
 import { clearName } from './launch.js';
 import { encodeLifeEvent } from './life-log.js';
+import { judge } from './verdict.js';
 import { MARKER_ENV } from './vocabulary.js';
 
 export interface TrackRequest {
@@ -46,6 +47,22 @@ function refuseUntrackable(ctx: LifelineContext, pid: number, kernelThread: bool
 }
 
 /**
+ * One process, one name: a process a live instance already holds — the same pid and start, or a
+ * process carrying that instance's marker (it runs inside it) — is refused, or `stop` of the second
+ * name would end the first one's program and `r --all` would start it twice. A ghost holds nothing.
+ */
+function refuseHeld(ctx: LifelineContext, pid: number, startToken: string, marker: string | null): void {
+  for (const row of ctx.store.allInstances()) {
+    const sameProcess = row.pid === pid && row.boot_id === ctx.bootId && row.proc_start === startToken;
+    const sameMarker = marker !== null && row.marker === marker;
+    if (!sameProcess && !sameMarker) continue;
+    if (judge(row, ctx).kind === 'dead') continue;
+    const how = sameProcess ? 'is' : 'runs inside';
+    throw new LifelineError('name-taken', `pid ${pid} ${how} instance ${row.name}; lifeline tracks one process under one name`);
+  }
+}
+
+/**
  * Registers a process lifeline did not start. Its identity (boot, pid, exact start token) is taken
  * now; a marker is recorded only if the process already carries one (it was started by lifeline).
  * Nothing watches its exit, so its end is found by reconcile or `list`.
@@ -65,6 +82,7 @@ export function trackProcess(ctx: LifelineContext, request: TrackRequest): Track
 
   return ctx.store.writeTransaction(() => {
     clearName(ctx, request.name);
+    refuseHeld(ctx, request.pid, facts.startToken, marker);
     const createdAtMs = ctx.now();
     ctx.store.insertInstance({
       name: request.name,
