@@ -199,6 +199,18 @@ test('r --json through the entry prints what node prints', { skip }, () => {
   assert.equal(viaEntry.stdout, viaNode.stdout.replace(`"pid": ${String(other['pid'])}`, `"pid": ${String(report['pid'])}`).replace(`"resumed_from": ${String(other['resumed_from'])}`, `"resumed_from": ${String(report['resumed_from'])}`));
 });
 
+test('launch --json through the entry prints the program\'s own pid and exit code, once, after it ended', { skip }, () => {
+  const home = makeHome();
+  const viaEntry = entry(['launch', 'j', '--json', '--', 'sh', '-c', 'echo "pid $$"; exit 3'], home.env);
+  assert.equal(viaEntry.code, 3, viaEntry.stderr);
+  const [printed, json] = [viaEntry.stdout.slice(0, viaEntry.stdout.indexOf('\n') + 1), viaEntry.stdout.slice(viaEntry.stdout.indexOf('\n') + 1)];
+  const report = JSON.parse(json) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(report), ['name', 'pid', 'argv', 'cwd', 'exit_code']);
+  assert.equal(printed, `pid ${String(report['pid'])}\n`, 'the program printed first, with the pid the report names');
+  assert.equal(report['exit_code'], 3);
+  assert.equal(events(home.db, 'life.started')[0]!.data.pid, report['pid']);
+});
+
 test('a command that cannot start: one line, exit 1, no row left', { skip }, () => {
   const home = makeHome();
   const missing = entry(['launch', 'nope', '--', 'no-such-command-lifeline-test'], home.env);

@@ -85,10 +85,13 @@ export default defineCommand({
         registry: paths.dbChosen ? paths.db : null,
         refuseResumable: typeof own.name === 'string' && own.new !== true,
       };
-      const started = await startLife(ctx, spec, mode, paths, reportGhost);
+      // `pid` first and `exit_code` last: the sh entry fills both in once the program has ended.
+      const report = (pid: number, exitCode: number): object => ({ name, pid, argv, cwd: spec.cwd, exit_code: exitCode });
+      const started = await startLife(ctx, spec, mode, paths, reportGhost, own.json === true ? report : null);
       const common = { name, pid: started.pid, argv, cwd: spec.cwd };
       if (started.kind === 'foreground') {
-        if (own.json) printJson({ ...common, exit_code: started.exitCode });
+        // Handed off to the sh entry, which prints the report once the program has ended.
+        if (own.json && started.handedOff !== true) printJson(report(started.pid, started.exitCode));
         return started.exitCode;
       }
       if (own.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
