@@ -3,6 +3,8 @@
  * can be piped; notices for the person at the terminal go through consola to stderr (notices.ts).
  */
 
+import { writeSync } from 'node:fs';
+
 let stdoutGuarded = false;
 
 /**
@@ -28,6 +30,24 @@ export function printLine(text = ''): void {
 /** Text exactly as given (a snippet, a file's content). */
 export function printText(text: string): void {
   stdout().write(text);
+}
+
+/**
+ * Bytes exactly as given (a log), written at once: a slow reader makes this wait rather than
+ * lifeline hold what it has not taken yet, so a log of any size is copied in bounded memory.
+ */
+export function printBytes(bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // A non-blocking stdout: let the reader catch up.
+    }
+  }
 }
 
 export function printJson(value: unknown): void {

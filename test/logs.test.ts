@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cli, cliAsync } from './helpers/cli.js';
+import { CLI, cli, cliAsync } from './helpers/cli.js';
 import { rows } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
 import { cleanupLater, waitFor } from './helpers/processes.js';
@@ -64,4 +65,58 @@ test('a log over 10 MiB is rotated to NAME.log.1 when the name is launched or re
   assert.equal(statSync(`${log}.1`).size, 10 * 1024 * 1024 + 'first life\n'.length);
   assert.equal(readFileSync(log, 'utf8'), 'first life\n');
   assert.equal(statSync(log).mode & 0o777, 0o600);
+});
+
+test('logs -n N of a log whose last line is longer than memory allows prints it whole, in bounded memory', async () => {
+  const home = makeHome();
+  mkdirSync(join(home.dir, 'logs'), { recursive: true, mode: 0o700 });
+  const log = join(home.dir, 'logs', 'bar.log');
+  // A `\r` progress bar: one 150 MB line. Reading it whole would take several times its size.
+  const fd = openSync(log, 'wx', 0o600);
+  writeSync(fd, 'before\n');
+  const block = Buffer.alloc(1024 * 1024, '0123456789\r');
+  for (let i = 0; i < 150; i++) writeSync(fd, block);
+  writeSync(fd, '\nlast\n');
+  closeSync(fd);
+  // Not read at first: the copy blocks on the full pipe, and its peak memory so far is what it took.
+  const child = spawn(process.execPath, [CLI, 'logs', 'bar', '-n', '2'], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanupLater(child.pid);
+  child.stdout!.pause();
+  const peakKb = (): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+  await waitFor('the copy to block on the pipe', () => /\((node|.*)\) S /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8')) && peakKb() > 0);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const peak = peakKb();
+  let bytes = 0;
+  child.stdout!.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  child.stdout!.resume();
+  const code = await new Promise<number | null>((resolve) => child.once('close', (status) => resolve(status)));
+  assert.equal(code, 0);
+  assert.equal(bytes, 150 * 1024 * 1024 + 1 + 'last\n'.length);
+  assert.ok(peak < 120 * 1024, `peak resident memory ${peak} kB while copying a 150 MB line`);
+  assert.equal(cli(['logs', 'bar', '-n', '1'], home.env).stdout, 'last\n');
+  rmSync(log);
+});
+
+test('logs -f never splits a UTF-8 character written across two reads', async () => {
+  const home = makeHome();
+  mkdirSync(join(home.dir, 'logs'), { recursive: true, mode: 0o700 });
+  const log = join(home.dir, 'logs', 'utf.log');
+  writeFileSync(log, 'start\n', { mode: 0o600 });
+  const follow = cliAsync(['logs', 'utf', '-f'], home.env);
+  cleanupLater(follow.pid);
+  let seen = '';
+  follow.stdout!.on('data', (chunk: string) => (seen += chunk));
+  try {
+    await waitFor('the follower to print the start', () => seen.includes('start'));
+    const e = Buffer.from('é\n');
+    appendFileSync(log, e.subarray(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 600)); // Past the follower's 200 ms poll: two reads.
+    appendFileSync(log, e.subarray(1));
+    await waitFor('the character', () => seen.includes('\n', 6));
+    follow.kill('SIGINT');
+    assert.equal(await follow.exited, 0);
+    assert.equal(seen, 'start\né\n');
+  } finally {
+    follow.kill('SIGKILL');
+  }
 });

@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
-import { followLog, lastLines, logFileOf } from '../lifecycle/logs.js';
+import { copyLogRange, followLog, lastLinesStart, logFileOf } from '../lifecycle/logs.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { printText } from '../output.js';
+import { printBytes } from '../output.js';
 import { resolvePaths } from '../store/paths.js';
 import { dbArg, parseCount, withStore } from './shared.js';
 
@@ -21,14 +21,14 @@ export default defineCommand({
     const count = parseCount(args.lines, DEFAULT_LINES, '-n');
     const paths = resolvePaths(args.db);
     const logFile = logFileOf(paths.logs, name);
-    const tail = lastLines(logFile, count);
+    const tail = lastLinesStart(logFile, count);
     if (tail === null) throw noLog(name, args);
-    printText(tail.text);
+    copyLogRange(logFile, tail.from, tail.size, printBytes);
     if (args.follow !== true) return 0;
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     process.once('SIGTERM', () => stop.abort());
-    await followLog(logFile, tail.size, printText, stop.signal);
+    await followLog(logFile, tail.size, printBytes, stop.signal);
     return 0;
   },
 });

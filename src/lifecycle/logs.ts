@@ -37,46 +37,71 @@ function openLogForReading(path: string): number | null {
   }
 }
 
-/** The last `count` lines of the log (all of it when shorter), read backwards in blocks; null when there is no log. */
-export function lastLines(path: string, count: number): { text: string; size: number } | null {
+/** Logs are read and copied in blocks of this size: memory stays bounded whatever the log holds (one 600 MB line, a `\r` progress bar). */
+const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * Where the last `count` lines of the log begin (0 when it has fewer), and its size then; null when
+ * there is no log. Read backwards block by block, counting newlines and keeping nothing.
+ */
+export function lastLinesStart(path: string, count: number): { from: number; size: number } | null {
   const fd = openLogForReading(path);
   if (fd === null) return null;
   try {
     const size = fstatSync(fd).size;
-    const block = 64 * 1024;
-    let start = size;
-    let chunks: Buffer[] = [];
-    let newlines = 0;
-    // One more newline than lines wanted: the final newline of the file ends the last line.
-    while (start > 0 && newlines <= count) {
-      const length = Math.min(block, start);
-      start -= length;
-      const chunk = Buffer.alloc(length);
-      readSync(fd, chunk, 0, length, start);
-      chunks = [chunk, ...chunks];
-      for (const byte of chunk) if (byte === 0x0a) newlines++;
-    }
-    const all = Buffer.concat(chunks);
-    let from = 0;
+    const block = Buffer.alloc(BLOCK_BYTES);
+    let end = size;
+    // The final newline of the file ends the last line, so it is not counted as a line break.
     let seen = 0;
-    const wanted = all.at(-1) === 0x0a ? count + 1 : count;
-    for (let i = all.length - 1; i >= 0; i--) {
-      if (all[i] === 0x0a && ++seen === wanted) {
-        from = i + 1;
-        break;
+    let skipLast = true;
+    while (end > 0) {
+      const length = Math.min(BLOCK_BYTES, end);
+      const start = end - length;
+      readSync(fd, block, 0, length, start);
+      for (let i = length - 1; i >= 0; i--) {
+        if (block[i] !== 0x0a) {
+          skipLast = false;
+          continue;
+        }
+        if (skipLast) {
+          skipLast = false;
+          continue;
+        }
+        if (++seen === count) return { from: start + i + 1, size };
       }
+      end = start;
     }
-    return { text: all.subarray(from).toString('utf8'), size };
+    return { from: 0, size };
   } finally {
     closeSync(fd);
   }
 }
 
+/** Hands the bytes `from`..`to` of the log to `onBytes`, one block at a time. */
+export function copyLogRange(path: string, from: number, to: number, onBytes: (bytes: Buffer) => void): number {
+  const fd = openLogForReading(path);
+  if (fd === null) return from;
+  let position = from;
+  try {
+    const block = Buffer.alloc(BLOCK_BYTES);
+    while (position < to) {
+      const read = readSync(fd, block, 0, Math.min(BLOCK_BYTES, to - position), position);
+      if (read === 0) break;
+      onBytes(block.subarray(0, read));
+      position += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return position;
+}
+
 /**
- * Calls `onText` with what is appended to the log from byte `offset` on, checking every `intervalMs`,
- * until `signal` aborts. A log that shrinks or is replaced (rotated by a new life) is read again from its start.
+ * Hands `onBytes` what is appended to the log from byte `offset` on, checking every `intervalMs`,
+ * until `signal` aborts. Bytes, not text: a UTF-8 character written across two reads reaches the
+ * terminal whole. A log that shrinks or is replaced (rotated by a new life) is read again from its start.
  */
-export async function followLog(path: string, offset: number, onText: (text: string) => void, signal: AbortSignal, intervalMs = 200): Promise<void> {
+export async function followLog(path: string, offset: number, onBytes: (bytes: Buffer) => void, signal: AbortSignal, intervalMs = 200): Promise<void> {
   let position = offset;
   let identity = fileIdentity(path);
   while (!signal.aborted) {
@@ -85,19 +110,7 @@ export async function followLog(path: string, offset: number, onText: (text: str
       position = 0;
       identity = now;
     }
-    if (now !== null && now.size > position) {
-      const fd = openLogForReading(path);
-      if (fd !== null) {
-        try {
-          const chunk = Buffer.alloc(now.size - position);
-          const read = readSync(fd, chunk, 0, chunk.length, position);
-          position += read;
-          onText(chunk.subarray(0, read).toString('utf8'));
-        } finally {
-          closeSync(fd);
-        }
-      }
-    }
+    if (now !== null && now.size > position) position = copyLogRange(path, position, now.size, onBytes);
     await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
   }
 }
