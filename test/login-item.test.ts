@@ -79,3 +79,8 @@ test('install writes the unit (and says what to run without a user bus); uninsta
   assert.equal(existsSync(sibling), true, 'nothing but its own file is removed');
   assert.match(cli(['login-item', 'status'], env).stdout, /^not installed/);
 });
+
+test('the unit\'s Environment= keeps a $ as it is (systemd expands no variables there) and doubles %, which it does expand', () => {
+  const plan = systemdUnit({ ...target, home: '/home/a b/$state/100% "x"' });
+  assert.equal(/^Environment=(.*)$/m.exec(plan.content)![1], '"LIFELINE_HOME=/home/a b/$state/100%% \\"x\\""');
+});

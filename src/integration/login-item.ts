@@ -41,9 +41,14 @@ function reconcileArgv(target: LoginTarget): string[] {
   return [target.node, target.cli, 'reconcile', '--quiet', ...(target.db !== null ? ['--db', target.db] : [])];
 }
 
-/** systemd's own quoting for ExecStart words: double quotes with \" and \\ escapes, $ doubled, % doubled. */
-function systemdWord(word: string): string {
-  const escaped = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$/g, '$$$$').replace(/%/g, '%%');
+/**
+ * systemd's own quoting: double quotes with \" and \\ escapes, % doubled (specifiers expand in both
+ * directives). `$` is doubled only in ExecStart, where it expands variables: `Environment=` takes it
+ * as it is, so a doubled one would reach the program as `$$`.
+ */
+function systemdWord(word: string, where: 'exec' | 'environment' = 'exec'): string {
+  let escaped = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%');
+  if (where === 'exec') escaped = escaped.replace(/\$/g, '$$$$');
   return /[\s"'\\$%;]/.test(word) || word === '' ? `"${escaped}"` : escaped;
 }
 
@@ -69,8 +74,8 @@ export function systemdUnit(target: LoginTarget): LoginItemPlan {
     '',
     '[Service]',
     'Type=oneshot',
-    `Environment=${systemdWord(`LIFELINE_HOME=${target.home}`)}`,
-    `ExecStart=${reconcileArgv(target).map(systemdWord).join(' ')}`,
+    `Environment=${systemdWord(`LIFELINE_HOME=${target.home}`, 'environment')}`,
+    `ExecStart=${reconcileArgv(target).map((word) => systemdWord(word)).join(' ')}`,
     '',
     '[Install]',
     'WantedBy=default.target',
