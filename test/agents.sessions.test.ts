@@ -329,3 +329,18 @@ test('LIFELINE_DB reaches the program on every way it starts: node foreground, s
   const unchosen = entry(['launch', 'e', '--', ...show], home.env);
   assert.equal(unchosen.stdout, 'db=unset\n');
 });
+
+test('a hook installed with --db X still records into the registry the launch used', async () => {
+  const home = makeAgentHome();
+  const other = join(home.dir, 'other.db');
+  assert.equal(cli(['--db', other, 'agents', 'install', 'claude'], home.env).code, 0);
+  const job = interactive(['launch', 'job', '--', 'claude'], home.env, home.project);
+  await job.waitFor(/ready claude/);
+  job.send('/clear');
+  const cleared = (await job.waitFor(new RegExp(`session (${UUID}) source clear`)))[1]!;
+  assert.deepEqual(sessionOf(home, 'job'), [cleared]);
+  assert.equal(existsSync(other), false, 'the hook never created the registry it was installed with');
+  job.send('/exit');
+  assert.equal(await job.exited, 0);
+  assert.equal(existsSync(join(home.dir, 'logs', 'hook.log')), false, 'no problem was logged');
+});

@@ -74,26 +74,40 @@ function logProblem(paths: StatePaths | null, agent: string, message: string): v
   }
 }
 
-function recordFromPayload(paths: StatePaths, marker: string, agent: string, text: string): string | null {
+type Recorded = { readonly problem: string | null; readonly found: boolean };
+
+function recordFromPayload(paths: StatePaths, marker: string, agent: string, text: string): Recorded {
   let payload: { session_id?: unknown; source?: unknown };
   try {
     payload = JSON.parse(text) as typeof payload;
   } catch {
-    return `the hook input is not JSON (${text.length} bytes)`;
+    return { problem: `the hook input is not JSON (${text.length} bytes)`, found: true };
   }
-  if (!isPlausibleSessionId(payload?.session_id)) return `no usable session_id in the hook input`;
+  if (!isPlausibleSessionId(payload?.session_id)) return { problem: `no usable session_id in the hook input`, found: true };
   const db = openDatabase(paths.db, 'write-existing'); // Never creates a database.
-  if (db === null) return `no registry at ${paths.db}`;
+  if (db === null) return { problem: `no registry at ${paths.db}`, found: false };
   const store = new Store(db);
   try {
     const source = typeof payload.source === 'string' ? payload.source : undefined;
     const record = recordAgentSession(createContext(store, platformProbe()), marker, { agent, sessionId: payload.session_id, source, hookPid: process.pid });
-    if (record.kind === 'no-instance') return `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})`;
-    if (record.kind === 'nested') return `session ${payload.session_id} (${source ?? 'no source'}) not recorded: ${record.why}`;
-    return null;
+    if (record.kind === 'no-instance') return { problem: `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})`, found: false };
+    if (record.kind === 'nested') return { problem: `session ${payload.session_id} (${source ?? 'no source'}) not recorded: ${record.why}`, found: true };
+    return { problem: null, found: true };
   } finally {
     store.close();
   }
+}
+
+/**
+ * The registries that may hold the instance, the launch's own first: `LIFELINE_DB` when the launch
+ * chose one (lifeline sets it in the program), else the default one of the environment the program
+ * inherited, which is the one its launch used. The `--db` the hook was installed with comes last.
+ */
+function candidateRegistries(installedDb: string | undefined): StatePaths[] {
+  const launched = process.env[DB_ENV];
+  if (launched !== undefined && launched !== '') return [resolvePaths(launched)];
+  const fallback = installedDb === undefined ? [] : [resolvePaths(installedDb)];
+  return [resolvePaths(undefined), ...fallback.filter((paths) => paths.db !== resolvePaths(undefined).db)];
 }
 
 /** Records the session the hook reports; always resolves to 0. */
@@ -103,10 +117,14 @@ export async function runHook(words: readonly string[]): Promise<number> {
   const { agent, db } = parseWords(words);
   let paths: StatePaths | null = null;
   try {
-    // The launch's own registry (LIFELINE_DB, set by lifeline) before the one the hook was installed with.
-    paths = resolvePaths(process.env[DB_ENV] || db);
-    const problem = recordFromPayload(paths, marker, agent, await readStdin());
-    if (problem !== null) logProblem(paths, agent, problem);
+    const input = await readStdin();
+    let outcome: Recorded = { problem: null, found: false };
+    for (const candidate of candidateRegistries(db)) {
+      paths = candidate;
+      outcome = recordFromPayload(candidate, marker, agent, input);
+      if (outcome.found) break;
+    }
+    if (outcome.problem !== null) logProblem(paths, agent, outcome.problem);
   } catch (error) {
     logProblem(paths, agent, error instanceof Error ? error.message : String(error));
   }
