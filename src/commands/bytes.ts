@@ -50,6 +50,20 @@ export function checkCwdBytes(): void {
   }
 }
 
+/**
+ * The folder a program launched now starts in: the current one, which must still exist (a folder
+ * deleted under the shell makes Node's cwd fail) and be named in valid UTF-8.
+ */
+export function currentFolder(): string {
+  checkCwdBytes();
+  try {
+    return process.cwd();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new LifelineError('missing-folder', 'the current folder no longer exists (deleted or moved away); cd to a folder that does, then launch again');
+  }
+}
+
 /** The variables that name lifeline's folders and files (SPEC §2, §6). */
 const PATH_VARIABLES = ['LIFELINE_HOME', 'LIFELINE_DB', 'XDG_STATE_HOME', 'HOME', 'LIFELINE_PROC_ROOT'];
 

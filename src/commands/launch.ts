@@ -7,7 +7,7 @@ import type { LaunchSpec } from '../lifecycle/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
 import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
 import { notices } from '../notices.js';
-import { checkCwdBytes } from './bytes.js';
+import { currentFolder } from './bytes.js';
 import { printJson, printLine, visible } from '../output.js';
 import { startLife } from '../lifecycle/start.js';
 import { launchReserved } from './launch-reserved.js';
@@ -59,7 +59,7 @@ export default defineCommand({
     const explicitTemplate = typeof own.resume === 'string' ? splitShellWords(own.resume) : null;
     if (explicitTemplate !== null && explicitTemplate.length === 0) throw new LifelineError('usage', '--resume needs a command template');
     if (typeof own.name === 'string') checkName(own.name);
-    checkCwdBytes(); // process.cwd() would name another folder than the one the program must start in.
+    const cwd = currentFolder();
     // claude/codex/gemini: a pre-assigned session id (bound before the program starts) and a resume template.
     const agent = prepareAgentLaunch(argv);
     const resumeArgv = explicitTemplate ?? agent?.resumeTemplate ?? null;
@@ -75,7 +75,7 @@ export default defineCommand({
       const spec: LaunchSpec = {
         name,
         argv: agent?.argv ?? argv,
-        cwd: process.cwd(),
+        cwd,
         tag: typeof own.tag === 'string' && own.tag !== '' ? own.tag : null,
         resumeArgv,
         detached: mode.kind === 'detached',

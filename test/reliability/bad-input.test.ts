@@ -105,3 +105,13 @@ test('a permissive umask still gives a 0700 folder, 0600 database and 0600 log',
     if (existsSync(`${join(state, 'lifeline.db')}${suffix}`)) assert.equal(statSync(`${join(state, 'lifeline.db')}${suffix}`).mode & 0o777, 0o600, suffix);
   }
 });
+
+test('a current folder deleted under the shell: launch says so in one line and writes nothing', () => {
+  const home = makeHome();
+  const gone = join(home.dir, 'gone');
+  for (const args of [['launch', 'x', '--', 'true'], ['launch', 'y', '--detach', '--', 'sleep', '1']]) {
+    const result = spawnSync('sh', ['-c', 'mkdir "$0" && cd "$0" && rmdir "$0" && exec "$@"', gone, process.execPath, CLI, ...args], { env: home.env, encoding: 'utf8' });
+    assert.deepEqual([result.status, result.stderr], [1, 'lifeline: the current folder no longer exists (deleted or moved away); cd to a folder that does, then launch again\n']);
+  }
+  assert.equal(existsSync(home.db), false);
+});
