@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, cli, cliAsync } from './helpers/cli.js';
@@ -119,4 +119,15 @@ test('logs -f never splits a UTF-8 character written across two reads', async ()
   } finally {
     follow.kill('SIGKILL');
   }
+});
+
+test('a NAME.log.1 that is a folder is not replaced: launch says so in one line and starts nothing', () => {
+  const home = makeHome();
+  mkdirSync(join(home.dir, 'logs', 'big.log.1'), { recursive: true });
+  chmodSync(join(home.dir, 'logs'), 0o700);
+  writeFileSync(join(home.dir, 'logs', 'big.log'), Buffer.alloc(10 * 1024 * 1024 + 1, 0x61), { mode: 0o600 });
+  const result = cli(['launch', 'big', '--detach', '--', 'echo', 'hi'], home.env);
+  assert.deepEqual([result.code, result.stderr], [1, `lifeline: ${join(home.dir, 'logs', 'big.log.1')} is not a file (a folder, link or other); lifeline moves the old log there: remove it, then try again\n`]);
+  assert.equal(statSync(join(home.dir, 'logs', 'big.log')).size, 10 * 1024 * 1024 + 1);
+  assert.deepEqual(existsSync(home.db) ? rows(home.db) : [], []);
 });

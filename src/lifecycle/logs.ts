@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, renameSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import { LifelineError } from '../errors.js';
 
 /** A log over this size is moved aside to `<name>.log.1` when its name is launched or resumed. */
 export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
@@ -23,7 +24,14 @@ export function rotateLog(path: string): boolean {
     return false;
   }
   if (size <= LOG_ROTATE_BYTES) return false;
-  renameSync(path, `${path}.1`);
+  // rename replaces a file, but not a folder or whatever else stands there: that is not ours to remove.
+  const old = `${path}.1`;
+  try {
+    if (!lstatSync(old).isFile()) throw new LifelineError('untrusted', `${old} is not a file (a folder, link or other); lifeline moves the old log there: remove it, then try again`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  renameSync(path, old);
   return true;
 }
 
