@@ -32,7 +32,7 @@ test('the systemd unit is accepted by systemd-analyze verify, with odd paths quo
   assert.equal(verify.status, 0, verify.stderr);
   assert.equal(verify.stderr.includes('lifeline-reconcile'), false, verify.stderr);
   const exec = /^ExecStart=(.*)$/m.exec(plan.content)![1]!;
-  assert.equal(exec, `${process.execPath} "/home/a b/lifeline/dist/src/cli.js" reconcile --quiet --db "/home/a b/100%% \\"odd\\" $$state.db"`);
+  assert.equal(exec, `${process.execPath} "/home/a b/lifeline/dist/src/cli.js" reconcile --quiet --defer-notice --db "/home/a b/100%% \\"odd\\" $$state.db"`);
 });
 
 test('the LaunchAgent is a valid plist that runs reconcile at load with absolute paths', { skip: have('python3') ? false : 'python3 is not installed' }, () => {
@@ -46,7 +46,7 @@ test('the LaunchAgent is a valid plist that runs reconcile at load with absolute
   assert.equal(parsed.status, 0, parsed.stderr);
   assert.deepEqual(JSON.parse(parsed.stdout), {
     Label: 'dev.lifeline.reconcile',
-    ProgramArguments: [target.node, target.cli, 'reconcile', '--quiet', '--db', target.db],
+    ProgramArguments: [target.node, target.cli, 'reconcile', '--quiet', '--defer-notice', '--db', target.db],
     EnvironmentVariables: { LIFELINE_HOME: target.home },
     RunAtLoad: true,
   });
