@@ -66,13 +66,14 @@ function deliverNotice(report: ReconcileReport, paths: StatePaths, defer: boolea
   for (const line of lines) printLine(line);
 }
 
-function printHuman(report: ReconcileReport, quiet: boolean): void {
+function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
     for (const line of noticeLines(report)) printLine(line);
     return;
   }
-  if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
+  // Only a pass that did not run says so; a forced one with nothing to check still ran, and reports its counts.
+  if (report.already_reconciled && !forced && !report.dry_run && report.results.length === 0) {
     printLine(alreadyReconciledMessage(report.boot_id));
     return;
   }
@@ -134,7 +135,7 @@ export default defineCommand({
     if (!dryRun) refreshStamp(paths.stamp, bootId);
     if (args.json) printJson(report);
     else if (args.quiet === true && db !== null) deliverNotice(report, paths, args['defer-notice'] === true);
-    else printHuman(report, args.quiet === true);
+    else printHuman(report, args.quiet === true, args.force === true);
     if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });
