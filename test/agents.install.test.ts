@@ -79,7 +79,7 @@ test('install merges into the user settings, is idempotent, backs up what it cha
 
   const removed = cliJson<AgentsJson>(['agents', 'uninstall'], home.env);
   assert.deepEqual(removed.agents.map((a) => a.action), ['removed', 'removed', 'removed']);
-  assert.deepEqual(JSON.parse(readFileSync(claudeSettings, 'utf8')), mine);
+  assert.equal(readFileSync(claudeSettings, 'utf8'), `${JSON.stringify(mine, null, 4)}\n`, 'uninstall gives back the JSON exactly');
   assert.equal(readFileSync(codexConfig, 'utf8'), toml, 'uninstall gives back the TOML exactly');
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents.map((a) => a.action), ['unchanged', 'unchanged', 'unchanged']);
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['missing', 'missing', 'missing']);
@@ -123,13 +123,13 @@ test('a symlinked configuration (dotfiles) is written through to its target', ()
 
 test('files lifeline cannot edit safely are refused and left untouched', () => {
   const home = makeAgentHome(['claude', 'codex']);
-  const commented = '{\n  // my comment\n  "model": "opus"\n}\n';
+  const commented = '{\n  // my comment\n  "model": "opus",\n}\n';
   writeFileSync(join(home.user, '.claude', 'settings.json'), commented);
   const inline = 'hooks.SessionStart = [{ hooks = [{ type = "command", command = "echo mine" }] }]\n';
   writeFileSync(join(home.user, '.codex', 'config.toml'), inline);
   const claude = cli(['agents', 'install', 'claude'], home.env);
   assert.equal(claude.code, 1);
-  assert.match(claude.stderr, /^lifeline: cannot edit .*settings\.json: it is not plain JSON/);
+  assert.match(claude.stderr, /^lifeline: cannot edit .*settings\.json: it is not valid JSON/);
   const codex = cli(['agents', 'install', 'codex'], home.env);
   assert.equal(codex.code, 1);
   assert.match(codex.stderr, /cannot add lifeline's hook to .*config\.toml: its hooks are written in a form lifeline cannot append to/);

@@ -4,7 +4,7 @@ import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
 import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
-import { readConfig, rewriteConfig, writeTarget } from '../integration/config-file.js';
+import { readConfig, removeConfig, rewriteConfig, writeTarget } from '../integration/config-file.js';
 import { printJson, printLine } from '../output.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -61,6 +61,10 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
   if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff };
   writeTarget(plan.file); // A dangling symlink is refused before anything is written.
+  if (plan.edit.remove) {
+    removeConfig(plan.file);
+    return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed` }, diff };
+  }
   const backup = rewriteConfig(plan.file, before, after);
   return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed`, backup }, diff };
 }

@@ -8,15 +8,32 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LifelineError } from '../errors.js';
+import { isUtf8 } from '../proc/parse.js';
 
+/** The file's text, or null when there is none. Bytes that are not UTF-8 are refused: Node would turn them into U+FFFD, and writing that back would change them. */
 export function readConfig(path: string): string | null {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     throw new LifelineError('io', `cannot read ${path} (${code ?? (error as Error).message})`);
   }
+  if (!isUtf8(bytes)) throw new LifelineError('io', `cannot edit ${path}: it is not valid UTF-8 text; lifeline leaves it untouched`);
+  return bytes.toString('utf8');
+}
+
+/**
+ * Removes a file install created, now that lifeline's entries were all it held. A symlink is the
+ * user's: it stays, and its target is emptied instead.
+ */
+export function removeConfig(path: string): void {
+  if (lstatSync(path).isSymbolicLink()) {
+    rewriteConfig(path, readConfig(path), '');
+    return;
+  }
+  unlinkSync(path);
 }
 
 /** The file a write to `path` must change: the target of a symlink, else the path itself. */

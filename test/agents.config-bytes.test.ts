@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { type ConfigIo, type HookTarget, planAgentConfig } from '../src/integration/agent-config.js';
+import { makeAgentHome } from './helpers/agents.js';
+import { CLI, cli } from './helpers/cli.js';
+
+const TARGET: HookTarget = { node: '/usr/bin/node', cli: '/opt/lifeline/dist/cli.cjs', db: null };
+const COMMAND = '/usr/bin/node /opt/lifeline/dist/cli.cjs hook claude';
+
+function io(text: string | null): ConfigIo {
+  return { env: { HOME: '/home/u' }, read: () => text, exists: () => true, realpath: (path) => path };
+}
+
+/** install then uninstall in memory: what each leaves. */
+function roundTrip(text: string | null): { installed: string; uninstalled: string | null; removed: boolean } {
+  const install = planAgentConfig('claude', TARGET, true, io(text)).edit;
+  assert.notEqual(install.after, null, 'install changes the file');
+  const uninstall = planAgentConfig('claude', TARGET, false, io(install.after)).edit;
+  return { installed: install.after!, uninstalled: uninstall.after, removed: uninstall.remove };
+}
+
+function sessionStartCommands(text: string): string[] {
+  const settings = parseJsonc(text) as { hooks?: { SessionStart?: { hooks?: { command?: string }[] }[] } };
+  return (settings.hooks?.SessionStart ?? []).flatMap((group) => (group.hooks ?? []).map((handler) => handler.command ?? ''));
+}
+
+const HAND_FORMATTED = [
+  '{',
+  '  // my settings, by hand',
+  '  "permissions": { "allow": ["Bash(ls:*)"] },',
+  '  "ratio": 1.0, "limit": 1e3, "big": 12345678901234567890,',
+  '  "path": "a\\/b", "name": "caf\\u00e9", /* inline */',
+  '  "hooks": {"SessionStart":[]}',
+  '}',
+  '',
+].join('\n');
+
+test('install then uninstall gives back a hand-formatted settings.json byte for byte: numbers, escapes, comments, the user\'s empty SessionStart', () => {
+  const { installed, uninstalled, removed } = roundTrip(HAND_FORMATTED);
+  assert.deepEqual(sessionStartCommands(installed), [COMMAND]);
+  assert.ok(installed.startsWith(HAND_FORMATTED.slice(0, HAND_FORMATTED.indexOf('"hooks"'))), 'everything before the edit keeps its bytes');
+  assert.equal(uninstalled, HAND_FORMATTED);
+  assert.equal(removed, false);
+});
+
+test('every shape of container round-trips exactly; the new entry reads as the only lifeline hook', () => {
+  const shapes = [
+    '{}',
+    '{ }\n',
+    '{\n}\n',
+    '{ "allow": ["Bash(ls:*)"] }\n',
+    '{"model":"opus"}',
+    '{\n\t"model": "opus"\n}\n',
+    '{\n    "model": "opus",\n    "hooks": {}\n}\n',
+    '{\n  "hooks": {\n    "Stop": [{ "hooks": [{ "type": "command", "command": "echo stop" }] }]\n  }\n}\n',
+    '{\n  "hooks": {\n    "SessionStart": [ ]\n  }\n}\n',
+    '{\n  "hooks": {\n    "SessionStart": [\n    ]\n  }\n}\n',
+    '{\n  "hooks": {\n    "SessionStart": [\n      { "matcher": "startup", "hooks": [{ "type": "command", "command": "echo mine" }] }\n    ]\n  }\n}\n',
+    '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"echo a"}]},{"hooks":[]}]}}',
+    '{"model": "opus", "model": "sonnet"}\n', // A duplicate key off lifeline's path is the user's business.
+  ];
+  for (const shape of shapes) {
+    const { installed, uninstalled } = roundTrip(shape);
+    assert.equal(sessionStartCommands(installed).filter((command) => command === COMMAND).length, 1, `${shape} → ${installed}`);
+    assert.equal(planAgentConfig('claude', TARGET, true, io(installed)).edit.state, 'installed', installed);
+    assert.equal(uninstalled, shape, `round trip of ${JSON.stringify(shape)} via ${JSON.stringify(installed)}`);
+  }
+});
+
+test('no file: install writes a new one, uninstall removes it; an entry the agent wrote beside ours meanwhile stays', () => {
+  const created = roundTrip(null);
+  assert.equal(created.removed, true);
+  assert.equal(created.uninstalled, '');
+  const grown = created.installed.replace(/\n}\n$/, ',\n  "theme": "dark"\n}\n');
+  const after = planAgentConfig('claude', TARGET, false, io(grown)).edit;
+  assert.equal(after.remove, false);
+  assert.deepEqual(parseJsonc(after.after!), { theme: 'dark' });
+  const both = created.installed.replace('"SessionStart": [', '"SessionStart": [\n      { "hooks": [{ "type": "command", "command": "echo agent" }] },');
+  assert.deepEqual(sessionStartCommands(planAgentConfig('claude', TARGET, false, io(both)).edit.after!), ['echo agent']);
+});
+
+test('the CLI: a created file is gone after uninstall, an existing one is byte-identical, nothing else is left in the folder', () => {
+  const home = makeAgentHome(['claude', 'gemini']);
+  const claude = join(home.user, '.claude', 'settings.json');
+  writeFileSync(claude, HAND_FORMATTED);
+  assert.equal(cli(['agents', 'install'], home.env).code, 0);
+  assert.deepEqual(sessionStartCommands(readFileSync(claude, 'utf8')), [`${process.execPath} ${CLI} hook claude`]);
+  assert.equal(existsSync(join(home.user, '.gemini', 'settings.json')), true);
+  const result = cli(['agents', 'uninstall'], home.env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(readFileSync(claude, 'utf8'), HAND_FORMATTED);
+  assert.deepEqual(readdirSync(join(home.user, '.gemini')), [], 'the file install created is gone');
+});
+
+test('what cannot be edited as text is refused in one line and left untouched: invalid JSON, invalid UTF-8, a duplicate key on the path', () => {
+  const home = makeAgentHome(['claude']);
+  const file = join(home.user, '.claude', 'settings.json');
+  const cases: [string, Buffer, RegExp][] = [
+    ['a trailing comma', Buffer.from('{"model": "opus",}\n'), /is not valid JSON \(\w+ at line 1, column \d+\)/],
+    ['a missing brace', Buffer.from('{"model": "opus"\n'), /is not valid JSON/],
+    ['a list', Buffer.from('[1, 2]\n'), /does not hold a JSON object/],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"name": "caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]), /is not valid UTF-8/],
+    ['two hooks keys', Buffer.from('{"hooks": {}, "hooks": {"Stop": []}}\n'), /the key "hooks" appears 2 times/],
+    ['two SessionStart keys', Buffer.from('{"hooks": {"SessionStart": [], "SessionStart": []}}\n'), /the key "hooks\.SessionStart" appears 2 times/],
+    ['hooks not an object', Buffer.from('{"hooks": []}\n'), /"hooks" is not an object/],
+  ];
+  for (const [what, bytes, message] of cases) {
+    writeFileSync(file, bytes);
+    for (const action of ['install', 'uninstall']) {
+      const result = cli(['agents', action, 'claude'], home.env);
+      assert.equal(result.code, 1, `${what}: ${result.stdout}`);
+      assert.match(result.stderr, /^lifeline: cannot edit \S+settings\.json: [^\n]+; lifeline leaves it untouched\n$/, what);
+      assert.match(result.stderr, message, what);
+      assert.deepEqual(readFileSync(file), bytes, what);
+    }
+  }
+  assert.deepEqual(readdirSync(join(home.user, '.claude')), ['settings.json'], 'no backup or temp file');
+});
