@@ -4,7 +4,7 @@ import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
 import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
-import { readConfig, removeConfig, rewriteConfig, writeTarget } from '../integration/config-file.js';
+import { checkEditable, readConfig, removeConfig, rewriteConfig } from '../integration/config-file.js';
 import { printJson, printLine } from '../output.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -60,7 +60,6 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   const diff = lineDiff(before ?? '', after);
   const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
   if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff };
-  writeTarget(plan.file); // A dangling symlink is refused before anything is written.
   if (plan.edit.remove) {
     removeConfig(plan.file);
     return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed` }, diff };
@@ -107,11 +106,15 @@ export default defineCommand({
     const { agents, named } = chooseAgents(args._.slice(1));
     const dryRun = args['dry-run'] === true;
     const target = hookTarget(typeof args.db === 'string' ? args.db : undefined);
-    // Every plan first: a file lifeline cannot edit fails the command before any file is written.
-    const results =
-      action === 'status'
-        ? agents.map((agent) => statusOf(agent, target))
-        : agents.map((agent) => planAgentConfig(agent, target, action === 'install', io)).map((plan) => apply(plan, action, dryRun));
+    // Every plan and check first: a file lifeline cannot edit (or may not: another user's, read-only)
+    // fails the command before any file is written.
+    let results: { outcome: Outcome; diff: string[] }[];
+    if (action === 'status') results = agents.map((agent) => statusOf(agent, target));
+    else {
+      const plans = agents.map((agent) => planAgentConfig(agent, target, action === 'install', io));
+      if (!dryRun) for (const plan of plans) if (plan.edit.after !== null) checkEditable(plan.file);
+      results = plans.map((plan) => apply(plan, action, dryRun));
+    }
     if (args.json) {
       printJson({ action, dry_run: dryRun, agents: results.map((r) => ({ ...r.outcome, ...(dryRun ? { diff: r.diff } : {}) })) });
       return 0;
