@@ -119,3 +119,16 @@ test('what cannot be edited as text is refused in one line and left untouched: i
   }
   assert.deepEqual(readdirSync(join(home.user, '.claude')), ['settings.json'], 'no backup or temp file');
 });
+
+test('the CLI, codex: tables codex appended after install stay after uninstall, in a file install created too', () => {
+  const home = makeAgentHome(['codex']);
+  const config = join(home.user, '.codex', 'config.toml');
+  assert.equal(cli(['agents', 'install', 'codex'], home.env).code, 0);
+  writeFileSync(config, `${readFileSync(config, 'utf8')}\n[tui]\nscreen_reader_detection_done = true\n`);
+  assert.equal(cli(['agents', 'uninstall', 'codex'], home.env).code, 0);
+  assert.equal(readFileSync(config, 'utf8'), '\n[tui]\nscreen_reader_detection_done = true\n');
+  writeFileSync(config, '# mine\nmodel = "o3"\n');
+  assert.equal(cli(['agents', 'install', 'codex'], home.env).code, 0);
+  assert.equal(cli(['agents', 'uninstall', 'codex'], home.env).code, 0);
+  assert.equal(readFileSync(config, 'utf8'), '# mine\nmodel = "o3"\n');
+});

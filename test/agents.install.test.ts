@@ -115,7 +115,7 @@ test('a symlinked configuration (dotfiles) is written through to its target', ()
   assert.equal(lstatSync(join(home.user, '.gemini', 'settings.json')).isSymbolicLink(), true, 'still the user symlink');
   assert.equal(lstatSync(join(home.user, '.codex', 'config.toml')).isSymbolicLink(), true);
   assert.match(readFileSync(join(dotfiles, 'gemini.json'), 'utf8'), /hook gemini/);
-  assert.match(readFileSync(join(dotfiles, 'codex.toml'), 'utf8'), /^model = "o3"\n\n# >>> lifeline hook >>>/);
+  assert.match(readFileSync(join(dotfiles, 'codex.toml'), 'utf8'), /^model = "o3"\n\n# lifeline agents install added this hook/);
   assert.deepEqual(readdirSync(dotfiles).sort(), ['codex.toml', 'gemini.json'], 'no temp or backup file left in the dotfiles');
   assert.equal(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents.length, 2);
   assert.equal(readFileSync(join(dotfiles, 'codex.toml'), 'utf8'), 'model = "o3"\n');
