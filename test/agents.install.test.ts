@@ -39,6 +39,22 @@ test('the hook command: absolute paths, quoted for a shell, --db when chosen; re
   assert.equal(isLifelineHook('lifeline hook claude', 'claude'), true);
   assert.equal(isLifelineHook('lifeline hook claude', 'codex'), false);
   assert.equal(isLifelineHook('echo hook claude', 'claude'), false);
+  // Only the exact shape lifeline writes is lifeline's; a script that also calls lifeline is the user's.
+  assert.equal(isLifelineHook('lifeline hook claude && ~/bin/sync-notes --pull', 'claude'), false);
+  assert.equal(isLifelineHook('/usr/bin/node /opt/l/dist/cli.cjs hook claude; rm -f x', 'claude'), false);
+  assert.equal(isLifelineHook('/usr/bin/node /opt/l/dist/cli.cjs hook claude --verbose', 'claude'), false);
+  assert.equal(isLifelineHook('/usr/bin/node /opt/l/dist/cli.cjs hook claude --db /d/x.db', 'claude'), true);
+});
+
+test("a user's own hook that calls lifeline among other things is the user's: never stale, never removed", () => {
+  const home = makeAgentHome(['claude']);
+  const settings = join(home.user, '.claude', 'settings.json');
+  const mine = '{"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "lifeline hook claude && ~/bin/sync-notes --pull"}]}]}}\n';
+  writeFileSync(settings, mine);
+  assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['missing']);
+  assert.equal(cliJson<AgentsJson>(['agents', 'install'], home.env).agents[0]!.action, 'installed');
+  assert.equal(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents[0]!.action, 'removed');
+  assert.equal(readFileSync(settings, 'utf8'), mine);
 });
 
 test('install merges into the user settings, is idempotent, backs up what it changed; uninstall removes only ours', () => {

@@ -46,8 +46,40 @@ export function hookEntries(agent: AgentName, target: HookTarget): HookEntry[] {
   return [{ event: 'SessionStart', command: hookCommand(agent, target) }];
 }
 
-/** A hook command lifeline wrote (any version, any path): `… <…cli.cjs|lifeline> hook <agent> …`. */
+const SAFE = 'A-Za-z0-9_/.:=@%+,-';
+
+/**
+ * The words of a command written the way `hookCommand` writes one — plain words of SAFE characters
+ * and single-quoted parts, one space apart — or null for anything else (`&&`, `;`, `~`, `$`, double
+ * quotes, tabs): such a command is a shell script of the user's, not an entry of lifeline's.
+ */
+function shellWords(command: string): string[] | null {
+  const word = new RegExp(`(?:[${SAFE}]+|'[^']*'|\\\\')+`, 'y');
+  const words: string[] = [];
+  for (let at = 0; at < command.length; ) {
+    word.lastIndex = at;
+    const match = word.exec(command);
+    if (match === null) return null;
+    words.push(match[0].replace(/'([^']*)'|\\'/g, (_all, inner: string | undefined) => inner ?? "'"));
+    at = word.lastIndex;
+    if (at < command.length && command[at++] !== ' ') return null;
+  }
+  return words;
+}
+
+/**
+ * Whether a hook command is an entry of lifeline's (any version, any path): exactly
+ * `[<node>] <…/cli.cjs|…/cli.js|…/lifeline> hook <agent> [--db <path>]`. A user's own command that
+ * merely calls lifeline among other things (`lifeline hook claude && sync-notes`) is the user's.
+ */
 export function isLifelineHook(command: unknown, agent: AgentName): boolean {
   if (typeof command !== 'string') return false;
-  return new RegExp(`(^|[\\s'/])(cli\\.c?js|lifeline)'?\\s+hook\\s+${agent}(\\s|$)`).test(command);
+  const words = shellWords(command);
+  if (words === null) return false;
+  const hook = words.indexOf('hook');
+  if (hook < 1 || hook > 2 || words[hook + 1] !== agent) return false;
+  const rest = words.slice(hook + 2);
+  if (!(rest.length === 0 || (rest.length === 2 && rest[0] === '--db'))) return false;
+  const program = words[hook - 1]!.split('/').pop()!;
+  return hook === 2 ? /^cli\.c?js$/.test(program) : program === 'lifeline' || /^cli\.c?js$/.test(program);
 }
