@@ -132,3 +132,22 @@ test('the CLI, codex: tables codex appended after install stay after uninstall, 
   assert.equal(cli(['agents', 'uninstall', 'codex'], home.env).code, 0);
   assert.equal(readFileSync(config, 'utf8'), '# mine\nmodel = "o3"\n');
 });
+
+test('a large settings.json: install is linear, and --dry-run prints only the lines that change', () => {
+  const home = makeAgentHome(['claude']);
+  const file = join(home.user, '.claude', 'settings.json');
+  const allow = Array.from({ length: 20_000 }, (_, i) => `      "Bash(tool-${i}:*) ${'x'.repeat(20)}"`);
+  const big = `{\n  "permissions": {\n    "allow": [\n${allow.join(',\n')}\n    ]\n  },\n  "model": "opus"\n}\n`;
+  assert.ok(big.length > 750_000, `${big.length} bytes`);
+  writeFileSync(file, big);
+  const started = Date.now();
+  const dry = cli(['agents', 'install', 'claude', '--dry-run', '--json'], home.env);
+  assert.equal(dry.code, 0, dry.stderr);
+  const diff = (JSON.parse(dry.stdout) as { agents: { diff: string[] }[] }).agents[0]!.diff;
+  assert.deepEqual(diff.slice(0, 2), ['-   "model": "opus"', '+   "model": "opus",'], diff.join('\n'));
+  assert.ok(diff.length < 20, `${diff.length} lines`);
+  assert.equal(cli(['agents', 'install', 'claude'], home.env).code, 0);
+  assert.equal(cli(['agents', 'uninstall', 'claude'], home.env).code, 0);
+  assert.equal(readFileSync(file, 'utf8'), big);
+  assert.ok(Date.now() - started < 15_000, `${Date.now() - started} ms for three runs`);
+});

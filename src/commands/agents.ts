@@ -20,25 +20,19 @@ function chooseAgents(words: readonly string[]): { agents: AgentName[]; named: b
   return { agents: AGENT_NAMES.filter((agent) => io.exists(planFolder(agent))), named: false };
 }
 
-/** A plain line diff of two small files: removed lines with `-`, added lines with `+`. */
-export function lineDiff(before: string, after: string): string[] {
+/**
+ * The lines that change, `-` before and `+` after: what lies between the lines both texts start with
+ * and the lines both end with. lifeline's edits are inserted or removed spans, so that is exactly the
+ * changed region, found in linear time and memory (an LCS table was quadratic: 750 KB ran out of memory).
+ */
+export function changedLines(before: string, after: string): string[] {
   const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
-  const b = after.replace(/\n$/, '').split('\n');
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  }
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push(`+ ${b[j++]}`);
-    else out.push(`- ${a[i++]}`);
-  }
-  return out;
+  const b = after === '' ? [] : after.replace(/\n$/, '').split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return [...a.slice(head, a.length - tail).map((line) => `- ${line}`), ...b.slice(head, b.length - tail).map((line) => `+ ${line}`)];
 }
 
 interface Outcome {
@@ -57,9 +51,10 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   const after = plan.edit.after;
   if (after === null) return { outcome: { ...base, action: 'unchanged' }, diff: [] };
   const before = readConfig(plan.file);
-  const diff = lineDiff(before ?? '', after);
   const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
-  if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff };
+  // The diff is only shown by --dry-run: a real run does not compute it.
+  if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff: changedLines(before ?? '', after) };
+  const diff: string[] = [];
   if (plan.edit.remove) {
     removeConfig(plan.file);
     return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed` }, diff };
