@@ -14,7 +14,7 @@ interface AgentsJson {
 }
 
 function backups(folder: string): string[] {
-  return readdirSync(folder).filter((file) => file.includes('.lifeline-backup-'));
+  return readdirSync(folder).filter((file) => file.includes('.lifeline-backup'));
 }
 
 test('the codex trust hash is the SHA-256 of the compact, key-sorted hook identity', () => {
@@ -57,7 +57,7 @@ test("a user's own hook that calls lifeline among other things is the user's: ne
   assert.equal(readFileSync(settings, 'utf8'), mine);
 });
 
-test('install merges into the user settings, is idempotent, backs up what it changed; uninstall removes only ours', () => {
+test('install merges into the user settings, is idempotent, keeps the original once; uninstall removes only ours, and the backup', () => {
   const home = makeAgentHome();
   const claudeSettings = join(home.user, '.claude', 'settings.json');
   const mine = { model: 'opus', permissions: { allow: ['Bash(ls)'] }, hooks: { SessionStart: [{ matcher: 'startup', hooks: [{ type: 'command', command: 'echo mine' }] }], Stop: [{ hooks: [{ type: 'command', command: 'echo stop' }] }] } };
@@ -93,10 +93,19 @@ test('install merges into the user settings, is idempotent, backs up what it cha
   assert.equal(backups(join(home.user, '.claude')).length, 1, 'an idempotent install makes no backup');
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['installed', 'installed', 'installed']);
 
+  // A later install that changes the file (here: a moved lifeline) keeps the first original, adds no backup.
+  const moved = cliJson<AgentsJson>(['agents', 'install', 'claude', '--db', join(home.dir, 'other.db')], home.env);
+  assert.equal(moved.agents[0]!.action, 'updated');
+  assert.equal(moved.agents[0]!.backup, first.agents[0]!.backup);
+  assert.equal(readFileSync(first.agents[0]!.backup!, 'utf8'), `${JSON.stringify(mine, null, 4)}\n`, 'still the original');
+  assert.equal(backups(join(home.user, '.claude')).length, 1);
+  assert.equal(cliJson<AgentsJson>(['agents', 'install', 'claude'], home.env).agents[0]!.action, 'updated');
+
   const removed = cliJson<AgentsJson>(['agents', 'uninstall'], home.env);
   assert.deepEqual(removed.agents.map((a) => a.action), ['removed', 'removed', 'removed']);
   assert.equal(readFileSync(claudeSettings, 'utf8'), `${JSON.stringify(mine, null, 4)}\n`, 'uninstall gives back the JSON exactly');
   assert.equal(readFileSync(codexConfig, 'utf8'), toml, 'uninstall gives back the TOML exactly');
+  assert.deepEqual([...backups(join(home.user, '.claude')), ...backups(join(home.user, '.codex'))], [], 'uninstall removes the backups install kept');
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents.map((a) => a.action), ['unchanged', 'unchanged', 'unchanged']);
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['missing', 'missing', 'missing']);
 });

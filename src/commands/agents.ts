@@ -4,7 +4,7 @@ import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
 import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
-import { checkEditable, readConfig, removeConfig, rewriteConfig } from '../integration/config-file.js';
+import { checkEditable, dropBackup, readConfig, removeConfig, rewriteConfig } from '../integration/config-file.js';
 import { printJson, printLine } from '../output.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -54,13 +54,11 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
   // The diff is only shown by --dry-run: a real run does not compute it.
   if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff: changedLines(before ?? '', after) };
-  const diff: string[] = [];
-  if (plan.edit.remove) {
-    removeConfig(plan.file);
-    return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed` }, diff };
-  }
-  const backup = rewriteConfig(plan.file, before, after);
-  return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed`, backup }, diff };
+  const done = `${verb.replace(/e$/, '')}ed`;
+  if (plan.edit.remove) removeConfig(plan.file);
+  const backup = plan.edit.remove ? null : rewriteConfig(plan.file, before, after, action === 'install');
+  if (action === 'uninstall') dropBackup(plan.file);
+  return { outcome: { ...base, action: done, backup }, diff: [] };
 }
 
 /** Status never fails on one agent's file: an unreadable one is reported as such. */

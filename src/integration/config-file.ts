@@ -5,7 +5,8 @@
  * - a change is written into the file itself, never renamed over it: the file keeps its owner, mode
  *   and inode (a hard-linked dotfiles copy sees the change), and a symlink is written through to its
  *   target. The whole content goes in one write(); no temp file is left beside it;
- * - the old content is kept as a 0600 backup beside the file.
+ * - the content before lifeline's first edit is kept once, in `<file>.lifeline-backup` (0600), and
+ *   uninstall, which gives that content back byte for byte, removes it again.
  */
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, type Stats, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -109,30 +110,32 @@ function overwrite(path: string, content: string): void {
   }
 }
 
-function timestamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
-
-function writeBackup(path: string, before: string, now: Date): string {
-  let backup = `${path}.lifeline-backup-${timestamp(now)}`;
-  for (let n = 1; ; n++) {
-    try {
-      createFile(backup, before);
-      return backup;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 50) throw error;
-      backup = `${path}.lifeline-backup-${timestamp(now)}-${n}`;
-    }
-  }
+/** The one backup of a file: its content before lifeline's first edit. */
+export function backupOf(path: string): string {
+  return `${path}.lifeline-backup`;
 }
 
 /**
- * Replaces the content of `path` (through a symlink) with `content`. Returns the backup of the old
- * content (`<path>.lifeline-backup-<time>`, 0600), or null when there was no file before.
+ * Keeps the content before lifeline's first edit, once: a backup that exists already holds an older
+ * original and is left alone (`wx`, so never through a link planted there either).
  */
-export function rewriteConfig(path: string, before: string | null, content: string, now = new Date()): string | null {
+function keepOriginal(path: string, before: string): string {
+  const backup = backupOf(path);
+  try {
+    createFile(backup, before);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return backup;
+}
+
+/**
+ * Replaces the content of `path` (through a symlink) with `content`. With `backup`, the content before
+ * lifeline's first edit is kept in `<path>.lifeline-backup` (0600) and its path returned.
+ */
+export function rewriteConfig(path: string, before: string | null, content: string, backup: boolean): string | null {
   const target = writeTarget(path);
-  const backup = before === null ? null : writeBackup(path, before, now);
+  const kept = backup && before !== null ? keepOriginal(path, before) : null;
   try {
     if (before === null) createFile(target, content);
     else overwrite(target, content);
@@ -140,7 +143,17 @@ export function rewriteConfig(path: string, before: string | null, content: stri
     if (error instanceof LifelineError) throw error;
     throw new LifelineError('io', `cannot write ${target}: ${(error as Error).message}`);
   }
-  return backup;
+  return kept;
+}
+
+/** Uninstall took lifeline's entries out: the backup install kept is no longer needed (a file install created). */
+export function dropBackup(path: string): void {
+  const backup = backupOf(path);
+  try {
+    if (lstatSync(backup).isFile()) unlinkSync(backup);
+  } catch {
+    // None.
+  }
 }
 
 /**
@@ -149,7 +162,7 @@ export function rewriteConfig(path: string, before: string | null, content: stri
  */
 export function removeConfig(path: string): void {
   if (lstatSync(path).isSymbolicLink()) {
-    rewriteConfig(path, readConfig(path), '');
+    rewriteConfig(path, readConfig(path), '', false);
     return;
   }
   unlinkSync(path);
