@@ -151,3 +151,19 @@ test('a large settings.json: install is linear, and --dry-run prints only the li
   assert.equal(readFileSync(file, 'utf8'), big);
   assert.ok(Date.now() - started < 15_000, `${Date.now() - started} ms for three runs`);
 });
+
+test('a folder install created goes again with its file, unless the agent wrote into it; a folder that was there stays', () => {
+  const home = makeAgentHome(['claude']);
+  assert.equal(cli(['agents', 'install', 'gemini', 'codex', 'claude'], home.env).code, 0);
+  assert.equal(existsSync(join(home.user, '.gemini', 'settings.json')), true);
+  writeFileSync(join(home.user, '.codex', 'auth.json'), '{}\n'); // codex wrote into the folder meanwhile.
+  assert.equal(cli(['agents', 'uninstall', 'gemini', 'codex', 'claude'], home.env).code, 0);
+  assert.equal(existsSync(join(home.user, '.gemini')), false, 'created by install: gone');
+  assert.deepEqual(readdirSync(join(home.user, '.codex')), ['auth.json'], "created by install, but the agent's file keeps it");
+  assert.deepEqual(readdirSync(join(home.user, '.claude')), [], 'the user\'s own (empty) folder stays');
+  // CLAUDE_CONFIG_DIR two levels deep: both levels were install's.
+  const env = { ...home.env, CLAUDE_CONFIG_DIR: join(home.dir, 'deep', 'claude') };
+  assert.equal(cli(['agents', 'install', 'claude'], env).code, 0);
+  assert.equal(cli(['agents', 'uninstall', 'claude'], env).code, 0);
+  assert.equal(existsSync(join(home.dir, 'deep')), false);
+});

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { defineCommand } from 'citty';
 import { hookConfigFile } from '../agents/homes.js';
 import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
@@ -5,6 +6,8 @@ import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
 import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
 import { checkEditable, dropBackup, readConfig, removeConfig, rewriteConfig } from '../integration/config-file.js';
+import { recordCreatedFolder, removeCreatedFolders } from '../integration/created-folders.js';
+import { lifelineHome } from '../store/paths.js';
 import { printJson, printLine } from '../output.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -55,8 +58,15 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   // The diff is only shown by --dry-run: a real run does not compute it.
   if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff: changedLines(before ?? '', after) };
   const done = `${verb.replace(/e$/, '')}ed`;
-  if (plan.edit.remove) removeConfig(plan.file);
-  const backup = plan.edit.remove ? null : rewriteConfig(plan.file, before, after, action === 'install');
+  let backup: string | null = null;
+  if (plan.edit.remove) {
+    removeConfig(plan.file);
+    removeCreatedFolders(lifelineHome(), dirname(plan.file));
+  } else {
+    const written = rewriteConfig(plan.file, before, after, action === 'install');
+    if (written.createdFolder !== null) recordCreatedFolder(lifelineHome(), written.createdFolder);
+    backup = written.backup;
+  }
   if (action === 'uninstall') dropBackup(plan.file);
   return { outcome: { ...base, action: done, backup }, diff: [] };
 }

@@ -84,9 +84,12 @@ function writeAll(fd: number, bytes: Buffer): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
 }
 
-/** A new file, 0600, in a folder created 0700 when missing; `wx`: never over a file that appeared meanwhile. */
-function createFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+/**
+ * A new file, 0600, in a folder created 0700 when missing; `wx`: never over a file that appeared
+ * meanwhile. Returns the topmost folder it created, if any.
+ */
+function createFile(path: string, content: string): string | null {
+  const created = mkdirSync(dirname(path), { recursive: true, mode: 0o700 }) ?? null;
   const fd = openSync(path, 'wx', 0o600);
   try {
     writeAll(fd, Buffer.from(content, 'utf8'));
@@ -94,6 +97,7 @@ function createFile(path: string, content: string): void {
   } finally {
     closeSync(fd);
   }
+  return created;
 }
 
 /** The same file with new content: same inode, owner and mode (r+, then cut to the new length). */
@@ -130,20 +134,22 @@ function keepOriginal(path: string, before: string): string {
 }
 
 /**
- * Replaces the content of `path` (through a symlink) with `content`. With `backup`, the content before
- * lifeline's first edit is kept in `<path>.lifeline-backup` (0600) and its path returned.
+ * Replaces the content of `path` (through a symlink) with `content`, or creates it. With `backup`, the
+ * content before lifeline's first edit is kept in `<path>.lifeline-backup` (0600). Returns that
+ * backup's path, and the topmost folder created for a new file.
  */
-export function rewriteConfig(path: string, before: string | null, content: string, backup: boolean): string | null {
+export function rewriteConfig(path: string, before: string | null, content: string, backup: boolean): { backup: string | null; createdFolder: string | null } {
   const target = writeTarget(path);
   const kept = backup && before !== null ? keepOriginal(path, before) : null;
+  let createdFolder: string | null = null;
   try {
-    if (before === null) createFile(target, content);
+    if (before === null) createdFolder = createFile(target, content);
     else overwrite(target, content);
   } catch (error) {
     if (error instanceof LifelineError) throw error;
     throw new LifelineError('io', `cannot write ${target}: ${(error as Error).message}`);
   }
-  return kept;
+  return { backup: kept, createdFolder };
 }
 
 /** Uninstall took lifeline's entries out: the backup install kept is no longer needed (a file install created). */
