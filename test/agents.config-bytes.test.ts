@@ -61,12 +61,15 @@ test('every shape of container round-trips exactly; the new entry reads as the o
     '{\n  "hooks": {\n    "SessionStart": [\n      { "matcher": "startup", "hooks": [{ "type": "command", "command": "echo mine" }] }\n    ]\n  }\n}\n',
     '{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"echo a"}]},{"hooks":[]}]}}',
     '{"model": "opus", "model": "sonnet"}\n', // A duplicate key off lifeline's path is the user's business.
+    '{\r\n  "model": "opus"\r\n}\r\n',
+    '{\r\n  "hooks": {\r\n    "SessionStart": [\r\n      { "hooks": [] }\r\n    ]\r\n  }\r\n}',
   ];
   for (const shape of shapes) {
     const { installed, uninstalled } = roundTrip(shape);
     assert.equal(sessionStartCommands(installed).filter((command) => command === COMMAND).length, 1, `${shape} → ${installed}`);
     assert.equal(planAgentConfig('claude', TARGET, true, io(installed)).edit.state, 'installed', installed);
     assert.equal(uninstalled, shape, `round trip of ${JSON.stringify(shape)} via ${JSON.stringify(installed)}`);
+    if (shape.includes('\r\n')) assert.doesNotMatch(installed, /[^\r]\n/, 'a CRLF file gets CRLF lines');
   }
 });
 

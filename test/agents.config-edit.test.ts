@@ -75,7 +75,7 @@ test('claude: no change when installed; the file\'s own indent is kept', () => {
 const TUI = '\n[tui]\nscreen_reader_detection_done = true\n\n[tui.model_availability_nux]\n"gpt-5.1" = 1\n';
 
 test('codex: tables codex appends while the hook is installed stay after uninstall; only lifeline\'s tables go', () => {
-  for (const user of ['model = "o3"\n', '', '# mine\n[projects."/w"]\ntrust_level = "trusted"\n\n']) {
+  for (const user of ['model = "o3"\n', '', '# mine\n[projects."/w"]\ntrust_level = "trusted"\n\n', 'model = "o3"', '\n']) {
     const first = installed(user === '' ? null : user);
     const uninstall = planAgentConfig('codex', TARGET, false, io(first + TUI)).edit;
     assert.equal(uninstall.after, user + TUI, JSON.stringify(user));

@@ -17,6 +17,8 @@ import { type ConfigEdit, type HookEntry, type HookState, isLifelineHook } from 
 
 /** The comment install puts above its group table; removed with it. */
 export const TOML_COMMENT = '# lifeline agents install added this hook; lifeline agents uninstall removes it';
+/** The same for a file that did not end with a line break: install added one, which uninstall takes back too. */
+const TOML_COMMENT_EOL = '# lifeline agents install added this hook (and the line break before it); lifeline agents uninstall removes it';
 
 /** The marker lines of earlier versions around the same tables: removed as lines when those tables go. */
 const LEGACY_BEGIN = '# >>> lifeline hook >>> (lifeline agents install/uninstall manage this block)';
@@ -120,9 +122,10 @@ function lines(text: string, start: number, end: number): Span {
 /** A table's lines, with the comment line and the one blank line install put before it. */
 function tableSpan(text: string, node: AST.TOMLTable | AST.TOMLKeyValue, withComment: boolean): Span {
   let [start, end] = lines(text, node.range[0], node.range[1]);
-  const comment = [TOML_COMMENT, LEGACY_BEGIN].find((line) => text.slice(0, start).endsWith(`\n${line}\n`) || text.slice(0, start) === `${line}\n`);
+  const comment = [TOML_COMMENT, TOML_COMMENT_EOL, LEGACY_BEGIN].find((line) => text.slice(0, start).endsWith(`\n${line}\n`) || text.slice(0, start) === `${line}\n`);
   if (withComment && comment !== undefined) start -= comment.length + 1;
   if (start > 1 && text.slice(0, start).endsWith('\n\n')) start -= 1;
+  if (withComment && comment === TOML_COMMENT_EOL && text[start - 1] === '\n') start -= 1;
   return [start, end];
 }
 
@@ -189,9 +192,9 @@ function tomlString(text: string): string {
   return JSON.stringify(text).replace(/\u007f/g, '\\u007F');
 }
 
-function block(configPath: string, entry: HookEntry, group: number): string {
+function block(configPath: string, entry: HookEntry, group: number, addedLineBreak = false): string {
   return [
-    TOML_COMMENT,
+    addedLineBreak ? TOML_COMMENT_EOL : TOML_COMMENT,
     `[[hooks.${entry.event}]]`,
     `[[hooks.${entry.event}.hooks]]`,
     'type = "command"',
@@ -209,7 +212,7 @@ function append(file: string, text: string, configPath: string, entry: HookEntry
   const hooks = parseConfig(file, text)['hooks'];
   const groups = isObject(hooks) ? hooks[entry.event] : undefined;
   const separator = text === '' ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-  return text + separator + block(configPath, entry, Array.isArray(groups) ? groups.length : 0);
+  return text + separator + block(configPath, entry, Array.isArray(groups) ? groups.length : 0, separator === '\n\n');
 }
 
 export function editCodexToml(file: string, configPath: string, text: string | null, entries: readonly HookEntry[], install: boolean): ConfigEdit {

@@ -120,9 +120,14 @@ function lineIndent(text: string, offset: number): string {
   return /^[ \t]*/.exec(text.slice(start))![0];
 }
 
-/** The file's indent step: the first indented line's, else two spaces. */
-function indentUnit(text: string): string {
-  return /\n([ \t]+)\S/.exec(text)?.[1] ?? '  ';
+/** The file's indent step (the first indented line's, else two spaces) and line break (`\r\n` in a CRLF file). */
+interface Layout {
+  readonly unit: string;
+  readonly eol: string;
+}
+
+function layoutOf(text: string): Layout {
+  return { unit: /\n([ \t]+)\S/.exec(text)?.[1] ?? '  ', eol: text.includes('\r\n') ? '\r\n' : '\n' };
 }
 
 /**
@@ -130,15 +135,16 @@ function indentUnit(text: string): string {
  * line it starts on). One line: `{ "a": [ "b" ] }` — a space inside each bracket, so a container
  * lifeline creates always has whitespace after its opening bracket.
  */
-function render(value: Value, indent: string, unit: string, multiLine: boolean): string {
+function render(value: Value, indent: string, layout: Layout, multiLine: boolean): string {
   if (typeof value === 'string') return JSON.stringify(value);
   const isList = Array.isArray(value);
-  const inner = indent + unit;
+  const inner = indent + layout.unit;
   const items = isList
-    ? value.map((item) => render(item, inner, unit, multiLine))
-    : Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${render(item, inner, unit, multiLine)}`);
+    ? value.map((item) => render(item, inner, layout, multiLine))
+    : Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${render(item, inner, layout, multiLine)}`);
   const [open, close] = isList ? ['[', ']'] : ['{', '}'];
-  return multiLine ? `${open}\n${inner}${items.join(`,\n${inner}`)}\n${indent}${close}` : `${open} ${items.join(', ')} ${close}`;
+  const eol = layout.eol;
+  return multiLine ? `${open}${eol}${inner}${items.join(`,${eol}${inner}`)}${eol}${indent}${close}` : `${open} ${items.join(', ')} ${close}`;
 }
 
 interface Insertion {
@@ -148,10 +154,10 @@ interface Insertion {
 
 /** `item` (a property `"key": value`, or a list element when `key` is null) added at the end of `container`. */
 function insertInto(text: string, container: Node, key: string | null, value: Value): Insertion {
-  const unit = indentUnit(text);
+  const layout = layoutOf(text);
   const children = container.children ?? [];
   const last = children.at(-1);
-  const asText = (indent: string, multiLine: boolean): string => `${key === null ? '' : `${JSON.stringify(key)}: `}${render(value, indent, unit, multiLine)}`;
+  const asText = (indent: string, multiLine: boolean): string => `${key === null ? '' : `${JSON.stringify(key)}: `}${render(value, indent, layout, multiLine)}`;
   if (last === undefined) {
     // Directly after the bracket: the user's empty container keeps its own inside behind the entry.
     const multiLine = text.includes('\n');
@@ -159,7 +165,7 @@ function insertInto(text: string, container: Node, key: string | null, value: Va
   }
   const multiLine = text.slice(container.offset, container.offset + container.length).includes('\n');
   const indent = multiLine ? lineIndent(text, last.offset) : lineIndent(text, container.offset);
-  return { offset: last.offset + last.length, text: `,${multiLine ? `\n${indent}` : ' '}${asText(indent, multiLine)}` };
+  return { offset: last.offset + last.length, text: `,${multiLine ? `${layout.eol}${indent}` : ' '}${asText(indent, multiLine)}` };
 }
 
 function ourGroup(command: string): Value {
@@ -169,10 +175,7 @@ function ourGroup(command: string): Value {
 /** The text with one entry added for `entry`: into the list, or with the containers it needs. */
 function insertEntry(file: string, text: string, entry: HookEntry): string {
   const root = parseRoot(file, text);
-  if (root === null) {
-    const unit = indentUnit(text);
-    return `${render({ hooks: { [entry.event]: [ourGroup(entry.command)] } }, '', unit, true)}\n`;
-  }
+  if (root === null) return `${render({ hooks: { [entry.event]: [ourGroup(entry.command)] } }, '', layoutOf(text), true)}\n`;
   const { hooks, list } = eventList(file, root, entry.event);
   const insertion =
     list !== null

@@ -44,9 +44,9 @@ test('any config.toml that smol-toml writes: install adds lifeline\'s hook, trus
     { requiredKeys: [] },
   );
   fc.assert(
-    fc.property(config, fc.string({ maxLength: 10 }), (value, comment) => {
+    fc.property(config, fc.string({ maxLength: 10 }), fc.constantFrom('', '\n', '\n\n'), (value, comment, end) => {
       const body = Object.entries(value).length === 0 ? '' : `${Object.entries(value).filter(([k]) => k === 'model').map(([, v]) => `model = ${JSON.stringify(v)}`).join('\n')}\n${Object.entries(value.projects ?? {}).map(([k]) => `[projects.${JSON.stringify(k)}]\ntrust_level = "trusted"\n`).join('\n')}`;
-      const text = `# ${comment.replace(/[\n\r\u0000-\u001f\u007f]/g, '')}\n${body}`;
+      const text = `# ${comment.replace(/[\n\r\u0000-\u001f\u007f]/g, '')}\n${body}`.replace(/\n*$/, end);
       parseToml(text);
       const installed = planAgentConfig('codex', TARGET, true, io(text)).edit.after!;
       assert.equal(planAgentConfig('codex', TARGET, true, io(installed)).edit.state, 'installed');
