@@ -85,6 +85,18 @@ test('no file: install writes a new one, uninstall removes it; an entry the agen
   assert.deepEqual(sessionStartCommands(planAgentConfig('claude', TARGET, false, io(both)).edit.after!), ['echo agent']);
 });
 
+test('an empty file stays an empty file; a missing one goes again (JSON and TOML)', () => {
+  for (const agent of ['claude', 'codex'] as const) {
+    for (const text of ['', '\n', ' \n\n']) {
+      const install = planAgentConfig(agent, TARGET, true, io(text)).edit;
+      const uninstall = planAgentConfig(agent, TARGET, false, io(install.after)).edit;
+      assert.deepEqual([uninstall.after, uninstall.remove], [text, false], `${agent} ${JSON.stringify(text)} via ${JSON.stringify(install.after)}`);
+    }
+    const created = planAgentConfig(agent, TARGET, true, io(null)).edit.after!;
+    assert.equal(planAgentConfig(agent, TARGET, false, io(created)).edit.remove, true, agent);
+  }
+});
+
 test('the CLI: a created file is gone after uninstall, an existing one is byte-identical, nothing else is left in the folder', () => {
   const home = makeAgentHome(['claude', 'gemini']);
   const claude = join(home.user, '.claude', 'settings.json');

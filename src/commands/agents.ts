@@ -5,7 +5,7 @@ import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
 import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
-import { checkEditable, dropBackup, readConfig, removeConfig, rewriteConfig } from '../integration/config-file.js';
+import { checkEditable, dropBackup, removeConfig, rewriteConfig } from '../integration/config-file.js';
 import { recordCreatedFolder, removeCreatedFolders } from '../integration/created-folders.js';
 import { lifelineHome } from '../store/paths.js';
 import { printJson, printLine } from '../output.js';
@@ -53,7 +53,7 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   if (action === 'status') return { outcome: { ...base, action: 'none' }, diff: [] };
   const after = plan.edit.after;
   if (after === null) return { outcome: { ...base, action: 'unchanged' }, diff: [] };
-  const before = readConfig(plan.file);
+  const before = plan.before;
   const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
   // The diff is only shown by --dry-run: a real run does not compute it.
   if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff: changedLines(before ?? '', after) };

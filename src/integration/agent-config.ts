@@ -23,6 +23,8 @@ export interface AgentConfigPlan {
   /** The configuration file, as the agent names it (it may be the user's symlink). */
   readonly file: string;
   readonly command: string;
+  /** The file's text when the plan was made (null: no file); the edit was computed from it. */
+  readonly before: string | null;
   readonly edit: ConfigEdit;
 }
 
@@ -58,5 +60,5 @@ export function planAgentConfig(agent: AgentName, target: HookTarget, install: b
     agent === 'codex'
       ? editCodexToml(file, codexConfigPath(io.env, io.realpath), text, entries, install)
       : editJsonSettings(agent, file, text, entries, install);
-  return { agent, folder, folderExists: io.exists(folder), file, command: hookCommand(agent, target), edit };
+  return { agent, folder, folderExists: io.exists(folder), file, command: hookCommand(agent, target), before: text, edit };
 }

@@ -19,6 +19,12 @@ import { type ConfigEdit, type HookEntry, type HookState, isLifelineHook } from 
 export const TOML_COMMENT = '# lifeline agents install added this hook; lifeline agents uninstall removes it';
 /** The same for a file that did not end with a line break: install added one, which uninstall takes back too. */
 const TOML_COMMENT_EOL = '# lifeline agents install added this hook (and the line break before it); lifeline agents uninstall removes it';
+/** The same in a file install created: uninstall removes the file when nothing else was written into it. */
+const TOML_COMMENT_NEW = '# lifeline agents install created this file for this hook; lifeline agents uninstall removes it';
+
+type Opening = 'plain' | 'line-break' | 'new-file';
+
+const COMMENTS: Record<Opening, string> = { plain: TOML_COMMENT, 'line-break': TOML_COMMENT_EOL, 'new-file': TOML_COMMENT_NEW };
 
 /** The marker lines of earlier versions around the same tables: removed as lines when those tables go. */
 const LEGACY_BEGIN = '# >>> lifeline hook >>> (lifeline agents install/uninstall manage this block)';
@@ -122,7 +128,7 @@ function lines(text: string, start: number, end: number): Span {
 /** A table's lines, with the comment line and the one blank line install put before it. */
 function tableSpan(text: string, node: AST.TOMLTable | AST.TOMLKeyValue, withComment: boolean): Span {
   let [start, end] = lines(text, node.range[0], node.range[1]);
-  const comment = [TOML_COMMENT, TOML_COMMENT_EOL, LEGACY_BEGIN].find((line) => text.slice(0, start).endsWith(`\n${line}\n`) || text.slice(0, start) === `${line}\n`);
+  const comment = [...Object.values(COMMENTS), LEGACY_BEGIN].find((line) => text.slice(0, start).endsWith(`\n${line}\n`) || text.slice(0, start) === `${line}\n`);
   if (withComment && comment !== undefined) start -= comment.length + 1;
   if (start > 1 && text.slice(0, start).endsWith('\n\n')) start -= 1;
   if (withComment && comment === TOML_COMMENT_EOL && text[start - 1] === '\n') start -= 1;
@@ -192,9 +198,9 @@ function tomlString(text: string): string {
   return JSON.stringify(text).replace(/\u007f/g, '\\u007F');
 }
 
-function block(configPath: string, entry: HookEntry, group: number, addedLineBreak = false): string {
+function block(configPath: string, entry: HookEntry, group: number, opening: Opening): string {
   return [
-    addedLineBreak ? TOML_COMMENT_EOL : TOML_COMMENT,
+    COMMENTS[opening],
     `[[hooks.${entry.event}]]`,
     `[[hooks.${entry.event}.hooks]]`,
     'type = "command"',
@@ -207,12 +213,13 @@ function block(configPath: string, entry: HookEntry, group: number, addedLineBre
 }
 
 /** The text with the entry's tables appended; a blank line before them unless the file is empty. */
-function append(file: string, text: string, configPath: string, entry: HookEntry): string {
+function append(file: string, text: string, configPath: string, entry: HookEntry, newFile: boolean): string {
   // Appended last, so its group index is the number of groups before it.
   const hooks = parseConfig(file, text)['hooks'];
   const groups = isObject(hooks) ? hooks[entry.event] : undefined;
   const separator = text === '' ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-  return text + separator + block(configPath, entry, Array.isArray(groups) ? groups.length : 0, separator === '\n\n');
+  const opening: Opening = newFile ? 'new-file' : separator === '\n\n' ? 'line-break' : 'plain';
+  return text + separator + block(configPath, entry, Array.isArray(groups) ? groups.length : 0, opening);
 }
 
 export function editCodexToml(file: string, configPath: string, text: string | null, entries: readonly HookEntry[], install: boolean): ConfigEdit {
@@ -225,8 +232,8 @@ export function editCodexToml(file: string, configPath: string, text: string | n
   if (entries.some((entry) => handlersOf(userConfig, entry.event).some((h) => isLifelineHook(h.command, 'codex')))) {
     throw new LifelineError('io', `${file} has a lifeline hook written in a form lifeline did not write (not its own tables); remove it by hand, then run this again`);
   }
-  if (!install) return { state, after: stripped, detail, remove: text !== null && stripped === '' };
-  const after = entries.reduce((current, entry) => append(file, current, configPath, entry), stripped);
+  if (!install) return { state, after: stripped, detail, remove: stripped === '' && original.startsWith(TOML_COMMENT_NEW) };
+  const after = entries.reduce((current, entry) => append(file, current, configPath, entry, current === '' && (text === null || original.startsWith(TOML_COMMENT_NEW))), stripped);
   // The user's file may define hooks in a shape an appended table cannot extend (an inline array):
   // check that codex will read exactly our hooks, trusted, before writing anything.
   let check: HookState | null = null;
@@ -236,7 +243,7 @@ export function editCodexToml(file: string, configPath: string, text: string | n
     check = null;
   }
   if (check !== 'installed') {
-    const paste = entries.map((entry) => block(configPath, entry, 0)).join('\n');
+    const paste = entries.map((entry) => block(configPath, entry, 0, 'plain')).join('\n');
     throw new LifelineError('io', `cannot add lifeline's hook to ${file}: its hooks are written in a form lifeline cannot append to; add this by hand (the trust key's group index is the hook's position):\n${paste}`);
   }
   return { state, after, detail, remove: false };

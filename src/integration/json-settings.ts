@@ -172,10 +172,14 @@ function ourGroup(command: string): Value {
   return { hooks: [{ type: 'command', command }] };
 }
 
-/** The text with one entry added for `entry`: into the list, or with the containers it needs. */
-function insertEntry(file: string, text: string, entry: HookEntry): string {
+/**
+ * The text with one entry added for `entry`: into the list, or with the containers it needs. A new
+ * file gets the object and a line break; an empty (or blank) file keeps its bytes before the object
+ * and gets no line break, so uninstall can tell the two apart and give back the empty file.
+ */
+function insertEntry(file: string, text: string, entry: HookEntry, newFile: boolean): string {
   const root = parseRoot(file, text);
-  if (root === null) return `${render({ hooks: { [entry.event]: [ourGroup(entry.command)] } }, '', layoutOf(text), true)}\n`;
+  if (root === null) return `${text}${render({ hooks: { [entry.event]: [ourGroup(entry.command)] } }, '', layoutOf(text), true)}${newFile ? '\n' : ''}`;
   const { hooks, list } = eventList(file, root, entry.event);
   const insertion =
     list !== null
@@ -259,7 +263,8 @@ export function editJsonSettings(agent: AgentName, file: string, text: string | 
   const { state, detail } = stateOf(found, entries);
   if (install ? state === 'installed' : state === 'missing') return { state, after: null, detail, remove: false };
   const stripped = removeAll(file, original, agent, entries.map((entry) => entry.event));
-  if (!install) return { state, after: stripped, detail, remove: text !== null && stripped === '' };
-  const after = entries.reduce((current, entry) => insertEntry(file, current, entry), stripped);
+  // Only the object lifeline wrote into a new file is followed by a line break (see insertEntry).
+  if (!install) return { state, after: stripped, detail, remove: stripped === '' && original.endsWith('\n') };
+  const after = entries.reduce((current, entry) => insertEntry(file, current, entry, current === '' && (text === null || original.endsWith('\n'))), stripped);
   return { state, after, detail, remove: false };
 }
