@@ -64,7 +64,13 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
     removeCreatedFolders(lifelineHome(), dirname(plan.file));
   } else {
     const written = rewriteConfig(plan.file, before, after, action === 'install');
-    if (written.createdFolder !== null) recordCreatedFolder(lifelineHome(), written.createdFolder);
+    if (written.createdFolder !== null) {
+      try {
+        recordCreatedFolder(lifelineHome(), written.createdFolder);
+      } catch {
+        // The hook is written; without the record uninstall only leaves the empty folder behind.
+      }
+    }
     backup = written.backup;
   }
   if (action === 'uninstall') dropBackup(plan.file);

@@ -37,7 +37,8 @@ function eventKey(event: string): string {
 
 /**
  * codex's trust hash of a command hook (`command_hook_hash` in codex-rs/hooks discovery): SHA-256
- * of the compact JSON of the hook's normalized identity, keys sorted, default timeout 600.
+ * of the compact JSON of the hook's normalized identity, keys sorted, default timeout 600. (codex
+ * gives SessionEnd and Interrupt a 1 s default: an entry for those must write its timeout, or hash 1.)
  */
 export function codexTrustedHash(command: string, event = 'SessionStart'): string {
   const identity = { event_name: eventKey(event), hooks: [{ async: false, command, timeout: 600, type: 'command' }] };
