@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli, cliJson } from './helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from './helpers/db.js';
-import { fixtureBootId, procFixture } from './helpers/fixtures.js';
+import { procFixture } from './helpers/fixtures.js';
 import { makeHome, type TestHome } from './helpers/home.js';
-import { bootId, cleanupLater, isAlive } from './helpers/processes.js';
+import { cleanupLater, isAlive } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
 import type { RestoreJsonResult } from './helpers/restore.js';
 
@@ -26,7 +26,7 @@ test('r --all needs --detach or --tmux (a dry run does not), takes no NAME, and 
   const home = makeHome();
   createDatabase(home);
   assert.deepEqual(cliJson(['r', '--all', '--detach'], home.env), { results: [] });
-  assert.equal(cli(['r', '--all', '--dry-run'], home.env).stdout, 'nothing to bring back: no reconcile pass has stopped anything\n');
+  assert.equal(cli(['r', '--all', '--dry-run'], home.env).stdout, 'nothing to bring back: no boot is known to have ended with programs running\n');
   ghost(home, 'solo', { detached: 1 });
   assert.equal(cli(['reconcile'], home.env).code, 0);
   const bare = cli(['r', '--all'], home.env);
@@ -39,7 +39,7 @@ test('r --all needs --detach or --tmux (a dry run does not), takes no NAME, and 
   assert.deepEqual(rows(home.db), [], 'nothing started by a refused command');
 });
 
-test('r --all --detach resumes the pass, skips forgotten names and sessions in use, reports failures and exits 1', async () => {
+test('r --all --detach resumes the last boot’s set, skips forgotten names and sessions in use, reports failures and exits 1', async () => {
   const home = makeHome();
   createDatabase(home);
   const t0 = Date.now() - 60_000;
@@ -90,29 +90,30 @@ test('r --all --detach resumes the pass, skips forgotten names and sessions in u
       `carol: would resume in ${join(home.dir, 'carol')} (output: ${join(home.dir, 'logs', 'carol.log')}): no-such-command-lifeline-test`,
       'erin: skipped (forgotten)',
       'frank: skipped (session s9 is in use by gina)',
-      `dry run: 2 would resume, 3 skipped, 0 failed (reconcile pass of boot ${bootId()}); nothing was started`,
+      'dry run: 2 would resume, 3 skipped, 0 failed (what was running when boot the-boot-before ended); nothing was started',
       '',
     ].join('\n'),
   );
   assert.equal(cli(['stop', '--all'], home.env).code, 0);
 });
 
-test('--boot picks the pass of that boot; a boot with no pass is an error; --spacing waits between starts', () => {
+test('r --all takes the set of the last ended boot, --boot that of another; a boot with no set is an error; --spacing waits between starts', () => {
   const home = makeHome();
   createDatabase(home);
-  ghost(home, 'old-one', { boot_id: 'boot-zero' });
-  // The first pass runs on the next-boot fixture's boot, the second (forced) on this machine's.
+  // boot-zero ran before the-boot-before: its lives started earlier. Its ghost is stopped by a pass
+  // on the next-boot fixture's boot, those of the-boot-before by a forced pass on this machine's.
+  ghost(home, 'old-one', { boot_id: 'boot-zero', created_at: Date.now() - 120_000 });
   const nextBoot = { ...home.env, LIFELINE_PROC_ROOT: procFixture('next-boot') };
   assert.equal(cli(['reconcile'], nextBoot).code, 0);
   ghost(home, 'new-one', { created_at: Date.now() - 1000 });
   ghost(home, 'new-two', { created_at: Date.now() - 999 });
   assert.equal(cli(['reconcile', '--force'], home.env).code, 0);
 
-  assert.deepEqual(results(home, ['--dry-run']).map((r) => r.name), ['new-one', 'new-two'], 'the newest pass by default');
-  assert.deepEqual(results(home, ['--dry-run', '--boot', fixtureBootId('next-boot')]).map((r) => [r.name, r.action]), [['old-one', 'would-resume']]);
+  assert.deepEqual(results(home, ['--dry-run']).map((r) => r.name), ['new-one', 'new-two'], 'the last ended boot by default');
+  assert.deepEqual(results(home, ['--dry-run', '--boot', 'boot-zero']).map((r) => [r.name, r.action]), [['old-one', 'would-resume']]);
   const unknown = cli(['r', '--all', '--dry-run', '--boot', 'no-such-boot'], home.env);
   assert.equal(unknown.code, 1);
-  assert.equal(unknown.stderr, 'lifeline: no reconcile pass of boot no-such-boot stopped anything\n');
+  assert.equal(unknown.stderr, 'lifeline: nothing of boot no-such-boot is known to have been running when it ended\n');
 
   const start = Date.now();
   const spaced = results(home, ['--detach', '--spacing', '0.6']);

@@ -16,6 +16,7 @@ interface RestoreArgs {
   db?: string | undefined;
 }
 
+const NOTHING = 'nothing to bring back: no boot is known to have ended with programs running';
 const NEEDS_MODE = 'r --all starts several programs, which cannot share one terminal: add --tmux or --detach';
 
 function line(result: RestoreResult): string {
@@ -35,12 +36,12 @@ function lineText(result: RestoreResult): string {
 
 function summary(report: RestoreReport, dryRun: boolean): string {
   const count = (action: RestoreResult['action']): number => report.results.filter((result) => result.action === action).length;
-  const of = `reconcile pass of boot ${report.pass!.boot_id}`;
+  const of = `what was running when boot ${report.bootId} ended`;
   if (dryRun) return `dry run: ${count('would-resume')} would resume, ${count('skipped')} skipped, ${count('failed')} failed (${of}); nothing was started`;
   return `${count('resumed')} resumed, ${count('skipped')} skipped, ${count('failed')} failed (${of})`;
 }
 
-/** `lifeline r --all`: brings back what the newest reconcile pass (or that of `--boot`) stopped. */
+/** `lifeline r --all`: brings back the set of the last ended boot (or that of `--boot`). */
 export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]): Promise<number> {
   if (typeof args.name === 'string') throw new LifelineError('usage', 'r --all takes no NAME');
   if (typeof args.cwd === 'string') throw new LifelineError('usage', '--cwd goes with one NAME, not with --all');
@@ -53,9 +54,9 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
   const bootId = typeof args.boot === 'string' ? args.boot : null;
 
   const nothingStopped = async (): Promise<number> => {
-    if (bootId !== null) throw new LifelineError('unknown-name', `no reconcile pass of boot ${bootId} stopped anything`);
+    if (bootId !== null) throw new LifelineError('unknown-name', `nothing of boot ${bootId} is known to have been running when it ended`);
     if (args.json) printJson({ results: [] });
-    else printLine('nothing to bring back: no reconcile pass has stopped anything');
+    else printLine(NOTHING);
     return 0;
   };
   return withStore(args, dryRun ? 'read' : 'write', async ({ ctx, paths }) => {
@@ -69,8 +70,8 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
     });
     if (args.json) {
       printJson({ results: report.results.map(({ name, action, reason, pid, where }) => ({ name, action, reason, pid, where })) });
-    } else if (report.pass === null) {
-      printLine('nothing to bring back: no reconcile pass has stopped anything');
+    } else if (report.results.length === 0) {
+      printLine(report.bootId === null ? NOTHING : `nothing to bring back: nothing was running when boot ${report.bootId} ended`);
     } else {
       printLine(summary(report, dryRun));
       const session = mode?.kind === 'tmux' ? mode.session : null;

@@ -38,7 +38,7 @@ export default defineCommand({
   meta: { name: 'resume', alias: 'r', description: 'Bring a stopped instance back in its folder, with its session (r --all: the whole boot)' },
   args: {
     name: { type: 'positional', required: false, description: 'instance name' },
-    all: { type: 'boolean', description: 'every instance the newest reconcile pass stopped (needs --detach or --tmux)' },
+    all: { type: 'boolean', description: 'everything that was running when the last boot ended (needs --detach or --tmux)' },
     foreground: { type: 'boolean', description: 'run in this terminal, whatever the instance did before' },
     detach: { type: 'boolean', description: 'run in its own session, output to the log' },
     ...tmuxArg,
@@ -46,7 +46,7 @@ export default defineCommand({
     cwd: { type: 'string', description: 'resume in this folder instead of the recorded one', valueHint: 'dir' },
     bind: { type: 'string', description: 'add or override a binding for this resume (repeatable), e.g. session=ID', valueHint: 'kind=value' },
     spacing: { type: 'string', description: 'with --all: seconds between two starts (default 1)', valueHint: 's' },
-    boot: { type: 'string', description: 'with --all: the pass of this boot id instead of the newest', valueHint: 'id' },
+    boot: { type: 'string', description: 'with --all: what was running when this boot ended, instead of the last one', valueHint: 'id' },
     ...jsonArg,
     ...dbArg,
   },

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LifelineError } from '../errors.js';
-import { eventAfter, newestPassStop, rowsBoundTo, stopsOfPass } from '../store/history.js';
+import { rowsBoundTo } from '../store/history.js';
 import type { StatePaths } from '../store/paths.js';
 import type { EventRow } from '../store/rows.js';
+import { setToBringBack, staleReason } from './boot-set.js';
 import type { LifelineContext } from './context.js';
 import { decodeLifeEvent } from './life-log.js';
 import { prepareResume, type ResumePlan } from './resume.js';
 import { type LaunchMode, startLife, whereOf } from './start.js';
 import { judge } from './verdict.js';
-import type { ReconcilePass } from './vocabulary.js';
 
 export type RestoreAction = 'resumed' | 'would-resume' | 'skipped' | 'failed';
 
@@ -25,8 +25,8 @@ export interface RestoreResult {
 }
 
 export interface RestoreReport {
-  /** The pass whose stops were brought back; null when no reconcile pass ever stopped anything. */
-  readonly pass: ReconcilePass | null;
+  /** The boot whose set was brought back; null when no boot is known to have ended. */
+  readonly bootId: string | null;
   readonly results: RestoreResult[];
 }
 
@@ -35,7 +35,7 @@ export interface RestoreOptions {
   /** How each instance runs; null only in a dry run that was not told. */
   readonly mode: LaunchMode | null;
   readonly spacingMs: number;
-  /** Bring back the pass of this boot instead of the newest one. */
+  /** Bring back the set of this boot instead of the last ended one. */
   readonly bootId: string | null;
   readonly paths: StatePaths;
   /** Told about each instance as soon as it is settled, so a person sees progress while spacing waits. */
@@ -45,10 +45,6 @@ export interface RestoreOptions {
 const SESSION = 'session';
 /** With `--spacing 0`, how many starts may be under way at once. */
 const PARALLEL_STARTS = 6;
-
-function passOf(event: EventRow): ReconcilePass {
-  return decodeLifeEvent('life.stopped', event).pass!; // selected by its pass id
-}
 
 function sessionOf(plan: ResumePlan): string | null {
   return plan.spec.bindings.filter((binding) => binding.kind === SESSION).at(-1)?.value ?? null;
@@ -63,34 +59,20 @@ function liveHolderOf(ctx: LifelineContext, session: string): string | null {
   return null;
 }
 
-/** Why a stopped name is not a candidate any more, or null when it is. */
-function staleReason(ctx: LifelineContext, stop: EventRow): string | null {
-  const name = stop.instance;
-  if (eventAfter(ctx.store, name, 'life.forgotten', stop.id) !== null) return 'forgotten';
-  const row = ctx.store.getInstance(name);
-  if (row !== null) {
-    const verdict = judge(row, ctx);
-    return verdict.kind === 'alive' ? `running again, pid ${verdict.process.pid}` : 'started again since';
-  }
-  if (eventAfter(ctx.store, name, 'life.started', stop.id) !== null) return 'started again since';
-  return null;
-}
-
 /**
- * Brings back every instance that one reconcile pass ended (the newest pass that stopped anything, or
- * the pass of `bootId`), `spacingMs` apart (with 0, a few starts overlap). Each is planned by
- * `prepareResume`, exactly as `r NAME` plans it, and every skip is decided before the first start. Skipped: names forgotten or started again since, folders that are gone, and
- * sessions a live instance (or one resumed earlier in this run) already uses — two programs writing
- * one transcript would corrupt it. A failure is reported and the rest go on.
+ * Brings back the set of the last ended boot (SPEC §13; `bootId`: that boot's), `spacingMs` apart
+ * (with 0, a few starts overlap). Each is planned by `prepareResume`, exactly as `r NAME` plans it,
+ * and every skip is decided before the first start. Skipped: names forgotten or started again since,
+ * folders that are gone, and sessions a live instance (or one resumed earlier in this run) already
+ * uses — two programs writing one transcript would corrupt it. A failure is reported and the rest go on.
  */
 export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions): Promise<RestoreReport> {
-  const newest = newestPassStop(ctx.store, options.bootId);
-  if (newest === null) {
-    if (options.bootId !== null) throw new LifelineError('unknown-name', `no reconcile pass of boot ${options.bootId} stopped anything`);
-    return { pass: null, results: [] };
+  const set = setToBringBack(ctx, options.bootId);
+  if (set === null || set.stops.length === 0) {
+    if (options.bootId !== null) throw new LifelineError('unknown-name', `nothing of boot ${options.bootId} is known to have been running when it ended`);
+    return { bootId: set?.bootId ?? null, results: [] };
   }
-  const pass = passOf(newest);
-  // Filled in pass order; a slot stays empty while its start is under way.
+  // Filled in the set's order; a slot stays empty while its start is under way.
   const results: (RestoreResult | undefined)[] = [];
   let told = 0;
   const tell = (): void => {
@@ -103,8 +85,8 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
   const claimed = new Map<string, string>(); // session → name resumed (or to be resumed) in this run
   const starts: { index: number; plan: ResumePlan; shown: NonNullable<RestoreResult['plan']>; where: string | null }[] = [];
 
-  // Every decision is taken first, in pass order, with nothing started yet.
-  for (const stop of stopsOfPass(ctx.store, pass.id)) {
+  // Every decision is taken first, in the set's order, with nothing started yet.
+  for (const stop of set.stops) {
     const index = results.length;
     results.push(undefined);
     const name = stop.instance;
@@ -160,7 +142,7 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_STARTS, queue.length) }, worker));
   }
-  return { pass, results: results as RestoreResult[] };
+  return { bootId: set.bootId, results: results as RestoreResult[] };
 }
 
 function messageOf(error: unknown): string {
