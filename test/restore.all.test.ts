@@ -123,3 +123,51 @@ test('r --all takes the set of the last ended boot, --boot that of another; a bo
   assert.ok(elapsed >= 600, `two starts 0.6 s apart took ${elapsed} ms`);
   assert.equal(cli(['stop', '--all'], home.env).code, 0);
 });
+
+test('only what really came back counts: a program that ends within --settle is failed with its reason and stays in the set', () => {
+  const home = makeHome();
+  createDatabase(home);
+  const t0 = Date.now() - 60_000;
+  ghost(home, 'steady', { created_at: t0, detached: 1 });
+  ghost(home, 'brief', { created_at: t0 + 1, argv: ['sh', '-c', 'exit 3'], detached: 1 });
+  assert.equal(cli(['reconcile'], home.env).code, 0);
+
+  const first = cli(['r', '--all', '--detach', '--spacing', '0', '--settle', '1', '--json'], home.env);
+  assert.equal(first.code, 1, 'one failed');
+  const got = (JSON.parse(first.stdout) as { results: RestoreJsonResult[] }).results;
+  const steady = rows(home.db).find((row) => row['name'] === 'steady')!;
+  cleanupLater(Number(steady['pid']));
+  assert.deepEqual(got, [
+    { name: 'steady', action: 'resumed', reason: null, pid: steady['pid'], where: join(home.dir, 'logs', 'steady.log') },
+    { name: 'brief', action: 'failed', reason: 'exit:code:3', pid: null, where: null },
+  ]);
+  // The failed life does not count as "started again since": the next r --all tries it again.
+  assert.deepEqual(results(home, ['--dry-run']).map((r) => [r.name, r.action]), [['steady', 'skipped'], ['brief', 'would-resume']]);
+  // --settle 0 turns the check off: a start is a resume.
+  assert.deepEqual(results(home, ['--detach', '--settle', '0']).map((r) => [r.name, r.action]), [['steady', 'skipped'], ['brief', 'resumed']]);
+  assert.equal(cli(['r', 'steady', '--settle', '1'], home.env).code, 2, '--settle goes with --all');
+  assert.equal(cli(['stop', '--all'], home.env).code, 0);
+});
+
+test('r --all starts no more after three failures in a row, and says what it left', () => {
+  const home = makeHome();
+  createDatabase(home);
+  const t0 = Date.now() - 60_000;
+  for (const [i, name] of ['one', 'two', 'three'].entries()) ghost(home, name, { created_at: t0 + i, argv: ['no-such-command-lifeline-test'], detached: 1 });
+  ghost(home, 'four', { created_at: t0 + 3, detached: 1 });
+  assert.equal(cli(['reconcile'], home.env).code, 0);
+  const restore = cli(['r', '--all', '--detach', '--spacing', '0.05'], home.env);
+  assert.equal(restore.code, 1);
+  assert.equal(
+    restore.stdout,
+    [
+      'one: failed (cannot start no-such-command-lifeline-test: command not found)',
+      'two: failed (cannot start no-such-command-lifeline-test: command not found)',
+      'three: failed (cannot start no-such-command-lifeline-test: command not found)',
+      'four: skipped (not started: 3 resumes failed in a row)',
+      '0 resumed, 1 skipped, 3 failed (what was running when boot the-boot-before ended)',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(rows(home.db), []);
+});

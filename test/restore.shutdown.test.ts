@@ -109,7 +109,10 @@ test(
       assert.deepEqual(live(home), ['alpha', 'beta', 'gamma']);
 
       // A logout within this boot: its set is newer than the last boot's, and takes its place.
-      ok(after.run(['kill', '-TERM', String(pidOf(home, 'gamma'))])); // gamma was ended by hand before the logout
+      // gamma is ended by hand before the logout, once it has run past its settle time (and the 1.5 s a
+      // watcher may take to record an end): a life that ended by itself sooner would not have come back.
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      ok(after.run(['kill', '-TERM', String(pidOf(home, 'gamma'))]));
       await waitFor('gamma’s end to be recorded', () => !live(home).includes('gamma'));
       after.terminateAll();
       await waitFor('the logout to be recorded', () => live(home).length === 0, 15_000);

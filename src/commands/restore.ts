@@ -1,5 +1,6 @@
 import { LifelineError } from '../errors.js';
 import { restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
+import { SETTLE_MS } from '../lifecycle/settle.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { modeFromFlags } from './modes.js';
 import { parseSeconds, withStore } from './shared.js';
@@ -10,6 +11,7 @@ interface RestoreArgs {
   detach?: boolean | undefined;
   cwd?: string | undefined;
   spacing?: string | undefined;
+  settle?: string | undefined;
   boot?: string | undefined;
   'dry-run'?: boolean | undefined;
   json?: boolean | undefined;
@@ -50,6 +52,7 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
   const mode = modeFromFlags(rawArgs, { detach: args.detach === true });
   if (mode === null && !dryRun) throw new LifelineError('usage', NEEDS_MODE);
   const spacingMs = parseSeconds(args.spacing, 1, '--spacing') * 1000;
+  const settleMs = parseSeconds(args.settle, SETTLE_MS / 1000, '--settle') * 1000;
   if (args.boot === '') throw new LifelineError('usage', '--boot needs a boot id');
   const bootId = typeof args.boot === 'string' ? args.boot : null;
 
@@ -64,6 +67,7 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
       dryRun,
       mode,
       spacingMs,
+      settleMs,
       bootId,
       paths,
       onResult: args.json ? undefined : (result) => printLine(visible(line(result))),

@@ -46,13 +46,16 @@ export default defineCommand({
     cwd: { type: 'string', description: 'resume in this folder instead of the recorded one', valueHint: 'dir' },
     bind: { type: 'string', description: 'add or override a binding for this resume (repeatable), e.g. session=ID', valueHint: 'kind=value' },
     spacing: { type: 'string', description: 'with --all: seconds between two starts (default 1)', valueHint: 's' },
+    settle: { type: 'string', description: 'with --all: a program that ends sooner than this after its start failed (default 3; 0: off)', valueHint: 's' },
     boot: { type: 'string', description: 'with --all: what was running when this boot ended, instead of the last one', valueHint: 'id' },
     ...jsonArg,
     ...dbArg,
   },
   async run({ args, rawArgs }) {
     if (args.all === true) return restoreAll(args, rawArgs);
-    if (typeof args.spacing === 'string' || typeof args.boot === 'string') throw new LifelineError('usage', '--spacing and --boot go with --all');
+    if (typeof args.spacing === 'string' || typeof args.boot === 'string' || typeof args.settle === 'string') {
+      throw new LifelineError('usage', '--spacing, --settle and --boot go with --all');
+    }
     const name = checkName(args.name);
     const asked = modeFromFlags(rawArgs, { detach: args.detach === true, foreground: args.foreground === true });
     const cwd = typeof args.cwd === 'string' ? resolve(args.cwd) : null;

@@ -2,6 +2,7 @@ import { bootsByLastStart, endsOfBoot, eventAfter } from '../store/history.js';
 import type { EventRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import { decodeLifeEvent, type LifeStopped } from './life-log.js';
+import { cameBackSince, SETTLE_MS } from './settle.js';
 import { judge } from './verdict.js';
 import { SHUTDOWN_REASON } from './vocabulary.js';
 
@@ -73,7 +74,7 @@ export function setToBringBack(ctx: LifelineContext, bootId: string | null): Boo
 }
 
 /** Why a name of the set is not a candidate any more, or null when it is. */
-export function staleReason(ctx: LifelineContext, stop: EventRow): string | null {
+export function staleReason(ctx: LifelineContext, stop: EventRow, settleMs: number = SETTLE_MS): string | null {
   const name = stop.instance;
   if (eventAfter(ctx.store, name, 'life.forgotten', stop.id) !== null) return 'forgotten';
   const row = ctx.store.getInstance(name);
@@ -81,7 +82,8 @@ export function staleReason(ctx: LifelineContext, stop: EventRow): string | null
     const verdict = judge(row, ctx);
     return verdict.kind === 'alive' ? `running again, pid ${verdict.process.pid}` : 'started again since';
   }
-  if (eventAfter(ctx.store, name, 'life.started', stop.id) !== null) return 'started again since';
+  // A resume that ended within the settle time did not bring it back: the name stays in the set.
+  if (cameBackSince(ctx, name, stop.id, settleMs)) return 'started again since';
   return null;
 }
 

@@ -7,6 +7,8 @@ import { setToBringBack, staleReason } from './boot-set.js';
 import type { LifelineContext } from './context.js';
 import { decodeLifeEvent } from './life-log.js';
 import { prepareResume, type ResumePlan } from './resume.js';
+import type { Reservation } from './launch.js';
+import { settleLife } from './settle.js';
 import { type LaunchMode, startLife, whereOf } from './start.js';
 import { judge } from './verdict.js';
 
@@ -35,6 +37,8 @@ export interface RestoreOptions {
   /** How each instance runs; null only in a dry run that was not told. */
   readonly mode: LaunchMode | null;
   readonly spacingMs: number;
+  /** A resumed program that ends within this of its start is reported failed (0: not watched). */
+  readonly settleMs: number;
   /** Bring back the set of this boot instead of the last ended one. */
   readonly bootId: string | null;
   readonly paths: StatePaths;
@@ -43,6 +47,8 @@ export interface RestoreOptions {
 }
 
 const SESSION = 'session';
+/** `r --all` starts no more after this many resumes in a row (in start order) failed: something is wrong for all. */
+const FAILURES_IN_A_ROW = 3;
 /** With `--spacing 0`, how many starts may be under way at once. */
 const PARALLEL_STARTS = 6;
 
@@ -92,7 +98,7 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
     const name = stop.instance;
     const skip = (reason: string, plan: RestoreResult['plan'] = null): void =>
       settle(index, { name, action: 'skipped', reason, pid: null, where: null, plan });
-    const stale = staleReason(ctx, stop);
+    const stale = staleReason(ctx, stop, options.settleMs);
     if (stale !== null) {
       skip(stale);
       continue;
@@ -121,27 +127,59 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
   }
 
   const mode = options.mode;
+  // Outcomes in start order (null while a start settles), for the "failures in a row" stop.
+  const outcomes: (RestoreAction | null)[] = [];
+  const settling: Promise<void>[] = [];
+  const tooManyFailures = (): boolean => {
+    let run = 0;
+    for (const outcome of outcomes) {
+      run = outcome === 'failed' ? run + 1 : 0;
+      if (run >= FAILURES_IN_A_ROW) return true;
+    }
+    return false;
+  };
   const start = async ({ index, plan, shown, where }: (typeof starts)[number]): Promise<void> => {
+    const position = outcomes.push(null) - 1;
+    const done = (result: RestoreResult): void => {
+      outcomes[position] = result.action;
+      settle(index, result);
+    };
+    const life: { key: Reservation['key'] | null } = { key: null };
     try {
-      const started = await startLife(ctx, plan.spec, mode!, options.paths);
-      settle(index, { name: plan.name, action: 'resumed', reason: null, pid: started.pid, where, plan: shown });
+      const started = await startLife(ctx, plan.spec, mode!, options.paths, (reservation) => (life.key = reservation.key));
+      const startedAtMs = Date.now();
+      // The next start need not wait: settle windows overlap, and the run ends when the last has settled.
+      settling.push(
+        (async () => {
+          const failure = options.settleMs > 0 && life.key !== null ? await settleLife(ctx, life.key, startedAtMs, options.settleMs) : null;
+          if (failure === null) done({ name: plan.name, action: 'resumed', reason: null, pid: started.pid, where, plan: shown });
+          else done({ name: plan.name, action: 'failed', reason: failure, pid: null, where: null, plan: shown });
+        })(),
+      );
     } catch (error) {
-      settle(index, { name: plan.name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: shown });
+      done({ name: plan.name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: shown });
     }
   };
+  const leave = ({ index, plan, shown }: (typeof starts)[number]): void =>
+    settle(index, { name: plan.name, action: 'skipped', reason: `not started: ${FAILURES_IN_A_ROW} resumes failed in a row`, pid: null, where: null, plan: shown });
   if (options.spacingMs > 0) {
     for (const [i, order] of starts.entries()) {
       if (i > 0) await sleep(options.spacingMs);
-      await start(order);
+      if (tooManyFailures()) leave(order);
+      else await start(order);
     }
   } else {
     // No spacing asked for: the starts overlap, a few at a time (each waits for its launcher's report).
     const queue = [...starts];
     const worker = async (): Promise<void> => {
-      for (let order = queue.shift(); order !== undefined; order = queue.shift()) await start(order);
+      for (let order = queue.shift(); order !== undefined; order = queue.shift()) {
+        if (tooManyFailures()) leave(order);
+        else await start(order);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_STARTS, queue.length) }, worker));
   }
+  await Promise.all(settling);
   return { bootId: set.bootId, results: results as RestoreResult[] };
 }
 

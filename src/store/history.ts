@@ -65,3 +65,17 @@ export function rowsBoundTo(store: Store, kind: string, value: string): string[]
     .pluck()
     .all(kind, value) as string[];
 }
+
+/** Every event of `type` for `name` written after event `afterId`, oldest first. */
+export function eventsAfter(store: Store, name: string, type: EventRow['type'], afterId: number): EventRow[] {
+  return store.db.prepare('SELECT * FROM events WHERE instance = ? AND type = ? AND id > ? ORDER BY id').all(name, type, afterId) as EventRow[];
+}
+
+/** The `life.stopped` event of one life, found by the marker in its snapshot. */
+export function stopOfLife(store: Store, name: string, marker: string): EventRow | null {
+  return (
+    (store.db
+      .prepare(`SELECT * FROM events WHERE instance = ? AND type = 'life.stopped' AND json_extract(data, '$.snapshot.marker') = ? ORDER BY id DESC LIMIT 1`)
+      .get(name, marker) as EventRow | undefined) ?? null
+  );
+}
