@@ -171,3 +171,26 @@ test('r --all starts no more after three failures in a row, and says what it lef
   );
   assert.deepEqual(rows(home.db), []);
 });
+
+test('an interactive agent needs a terminal: r --all --detach skips it naming --tmux, launch --detach refuses it; a headless one runs detached', () => {
+  const home = makeHome();
+  createDatabase(home);
+  const t0 = Date.now() - 60_000;
+  ghost(home, 'talker', { created_at: t0, argv: ['claude', '--model', 'opus'], resume_argv: ['claude', '--model', 'opus', '--resume', '{session}'], detached: 1 });
+  insertBinding(home.db, 'talker', 'session', '7c4e0f7a-55a4-4c8e-9d1e-2b1f3f0d9a10');
+  ghost(home, 'printer', { created_at: t0 + 1, argv: ['claude', '-p', 'say hi'], detached: 1 });
+  ghost(home, 'runner', { created_at: t0 + 2, argv: ['codex', 'exec', 'fix it'], detached: 1 });
+  assert.equal(cli(['reconcile'], home.env).code, 0);
+  const why = 'an interactive claude needs a terminal: run it with --tmux (or in the foreground)';
+  assert.deepEqual(
+    results(home, ['--detach', '--dry-run']).map((r) => [r.name, r.action, r.reason]),
+    [['talker', 'skipped', why], ['printer', 'would-resume', null], ['runner', 'would-resume', null]],
+  );
+  const refused = cli(['launch', 'chat', '--detach', '--', 'claude'], home.env);
+  assert.equal(refused.code, 2);
+  assert.equal(refused.stderr, `lifeline: chat: ${why}\n`);
+  const resumed = cli(['r', 'talker', '--detach'], home.env);
+  assert.equal(resumed.code, 2);
+  assert.ok(resumed.stderr.endsWith(`lifeline: talker: ${why}\n`), resumed.stderr);
+  assert.deepEqual(rows(home.db), [], 'nothing written by a refused start');
+});

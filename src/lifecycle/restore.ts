@@ -4,6 +4,7 @@ import { rowsBoundTo } from '../store/history.js';
 import type { StatePaths } from '../store/paths.js';
 import type { EventRow } from '../store/rows.js';
 import { setToBringBack, staleReason } from './boot-set.js';
+import { needsTerminal } from './detach.js';
 import type { LifelineContext } from './context.js';
 import { decodeLifeEvent } from './life-log.js';
 import { prepareResume, type ResumePlan } from './resume.js';
@@ -115,6 +116,11 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
     }
     const session = sessionOf(plan);
     const shown = { argv: plan.argv, cwd: plan.cwd, session };
+    const noTerminal = options.mode?.kind === 'detached' ? needsTerminal(plan.spec.argv) : null;
+    if (noTerminal !== null) {
+      skip(noTerminal, shown);
+      continue;
+    }
     const holder = session === null ? null : (claimed.get(session) ?? liveHolderOf(ctx, session));
     if (session !== null && holder !== null) {
       skip(`session ${session} is in use by ${holder}`, shown);
