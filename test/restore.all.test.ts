@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { cli, cliJson } from './helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from './helpers/db.js';
 import { procFixture } from './helpers/fixtures.js';
+import { makeAgentHome } from './helpers/agents.js';
 import { makeHome, type TestHome } from './helpers/home.js';
 import { cleanupLater, isAlive } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
@@ -193,4 +194,24 @@ test('an interactive agent needs a terminal: r --all --detach skips it naming --
   assert.equal(resumed.code, 2);
   assert.ok(resumed.stderr.endsWith(`lifeline: talker: ${why}\n`), resumed.stderr);
   assert.deepEqual(rows(home.db), [], 'nothing written by a refused start');
+});
+
+test('by default, starts of one agent kind are 5 s apart and other programs keep the 1 s spacing', () => {
+  const home = makeAgentHome();
+  createDatabase(home);
+  const t0 = Date.now() - 60_000;
+  ghost(home, 'first-claude', { created_at: t0, argv: ['claude', '-p', 'hi'], detached: 1 });
+  ghost(home, 'a-program', { created_at: t0 + 1, detached: 1 });
+  ghost(home, 'second-claude', { created_at: t0 + 2, argv: ['claude', '-p', 'hi'], detached: 1 });
+  assert.equal(cli(['reconcile'], home.env).code, 0);
+  const got = results(home, ['--detach', '--settle', '0']);
+  for (const result of got) cleanupLater(result.pid ?? undefined);
+  assert.deepEqual(got.map((r) => [r.name, r.action]), [['first-claude', 'resumed'], ['a-program', 'resumed'], ['second-claude', 'resumed']]);
+  const startedAt = (name: string): number => events(home.db, 'life.started').find((e) => e.instance === name)!.ts;
+  const program = startedAt('a-program') - startedAt('first-claude');
+  const claudes = startedAt('second-claude') - startedAt('first-claude');
+  // Each start is recorded a little after it is made, by its waiter: 100 ms of slack.
+  assert.ok(program >= 900 && program < 4000, `the program started ${program} ms after the first claude`);
+  assert.ok(claudes >= 4900, `the two claudes started ${claudes} ms apart`);
+  assert.equal(cli(['stop', '--all'], home.env).code, 0);
 });

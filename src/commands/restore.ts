@@ -1,5 +1,5 @@
 import { LifelineError } from '../errors.js';
-import { restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
+import { AGENT_SPACING_MS, restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
 import { SETTLE_MS } from '../lifecycle/settle.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { modeFromFlags } from './modes.js';
@@ -67,6 +67,8 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
       dryRun,
       mode,
       spacingMs,
+      // An explicit --spacing applies to every start; by default one agent kind starts 5 s apart.
+      agentSpacingMs: args.spacing === undefined ? AGENT_SPACING_MS : spacingMs,
       settleMs,
       bootId,
       paths,

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { agentOf } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { rowsBoundTo } from '../store/history.js';
 import type { StatePaths } from '../store/paths.js';
@@ -38,6 +39,11 @@ export interface RestoreOptions {
   /** How each instance runs; null only in a dry run that was not told. */
   readonly mode: LaunchMode | null;
   readonly spacingMs: number;
+  /**
+   * At least this long between two starts of one agent kind (claude, codex, gemini), when the user did
+   * not choose a spacing for all: a burst of starts can rotate one sign-in token under all of them.
+   */
+  readonly agentSpacingMs: number;
   /** A resumed program that ends within this of its start is reported failed (0: not watched). */
   readonly settleMs: number;
   /** Bring back the set of this boot instead of the last ended one. */
@@ -50,6 +56,8 @@ export interface RestoreOptions {
 const SESSION = 'session';
 /** `r --all` starts no more after this many resumes in a row (in start order) failed: something is wrong for all. */
 const FAILURES_IN_A_ROW = 3;
+/** Default of RestoreOptions.agentSpacingMs. */
+export const AGENT_SPACING_MS = 5_000;
 /** With `--spacing 0`, how many starts may be under way at once. */
 const PARALLEL_STARTS = 6;
 
@@ -169,10 +177,20 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
   const leave = ({ index, plan, shown }: (typeof starts)[number]): void =>
     settle(index, { name: plan.name, action: 'skipped', reason: `not started: ${FAILURES_IN_A_ROW} resumes failed in a row`, pid: null, where: null, plan: shown });
   if (options.spacingMs > 0) {
-    for (const [i, order] of starts.entries()) {
-      if (i > 0) await sleep(options.spacingMs);
-      if (tooManyFailures()) leave(order);
-      else await start(order);
+    let lastStartMs = -Infinity;
+    const lastOfAgent = new Map<string, number>();
+    for (const order of starts) {
+      const agent = agentOf(order.plan.spec.argv)?.name ?? null;
+      const sameAgentMs = agent === null ? -Infinity : (lastOfAgent.get(agent) ?? -Infinity) + options.agentSpacingMs;
+      const waitMs = Math.max(lastStartMs + options.spacingMs, sameAgentMs) - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      if (tooManyFailures()) {
+        leave(order);
+        continue;
+      }
+      lastStartMs = Date.now();
+      if (agent !== null) lastOfAgent.set(agent, lastStartMs);
+      await start(order);
     }
   } else {
     // No spacing asked for: the starts overlap, a few at a time (each waits for its launcher's report).
