@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventsAfter, stopOfLife } from '../store/history.js';
+import { eventById, eventsAfter, startOfLife, stopOfLife } from '../store/history.js';
 import type { EventRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import type { Reservation } from './launch.js';
@@ -68,4 +68,25 @@ function failedToSettle(ctx: LifelineContext, name: string, started: EventRow, s
   // Ended by itself (or at launch): a `stop` or a shutdown soon after a good start is not a failed resume.
   const data = decodeLifeEvent('life.stopped', stop);
   return data.by === 'self' && data.reason !== SHUTDOWN_REASON;
+}
+
+/**
+ * The snapshot `r NAME` resumes from: the newest `life.stopped` of the name, unless that life was a
+ * resume that ended by itself within the settle time — then the snapshot it resumed from, so a failed
+ * resume (or a fresh start that replaced a session nobody had typed in) never changes or drops the
+ * stored session binding.
+ */
+export function snapshotToResume(ctx: LifelineContext, name: string): EventRow | null {
+  let event = ctx.store.latestEvent(name, 'life.stopped');
+  // Bounded: each step goes to an older event, but a hand-edited log could loop.
+  for (let steps = 0; event !== null && steps < 100; steps++) {
+    const marker: unknown = decodeLifeEvent('life.stopped', event).snapshot?.marker;
+    const started = typeof marker === 'string' ? startOfLife(ctx.store, name, marker) : null;
+    if (started === null || !failedToSettle(ctx, name, started, SETTLE_MS)) return event;
+    const from = decodeLifeEvent('life.started', started).resumed_from;
+    const earlier = typeof from === 'number' ? eventById(ctx.store, from) : null;
+    if (earlier === null || earlier.type !== 'life.stopped' || earlier.instance !== name || earlier.id >= event.id) return event;
+    event = earlier;
+  }
+  return event;
 }
