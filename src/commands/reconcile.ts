@@ -20,6 +20,7 @@ function isBusy(error: unknown): boolean {
 
 /** One result in words (the JSON keeps the fixed values: verdict, reason, action). */
 function inWords(result: ReconcileReport['results'][number]): string {
+  if (result.action === 'ended-with-boot') return `ended with the last boot (${result.reason})`;
   if (result.verdict === 'dead') return `dead (${result.reason}); ${result.action === 'stopped' ? 'recorded as stopped' : 'would be recorded as stopped'}`;
   if (result.verdict === 'alive') return 'alive; kept';
   return result.action === 'kept' ? 'no process registered (not verified); kept' : 'not verified here (another device, or launching); left alone';
@@ -38,11 +39,16 @@ function cannotWrite(paths: StatePaths): boolean {
   }
 }
 
+/** What a reboot left to bring back: ghosts stopped now, and lives that ended with the last boot. */
+function toResume(report: ReconcileReport): ReconcileReport['results'] {
+  return report.results.filter((result) => result.action === 'stopped' || result.action === 'ended-with-boot');
+}
+
 /** What a person wants to see in a new terminal after a reboot: what died, and how to bring it back. */
 function noticeLines(report: ReconcileReport): string[] {
-  const stopped = report.results.filter((result) => result.action === 'stopped');
-  const lines = stopped.map((result) => visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
-  if (stopped.length >= 2) lines.push(`lifeline: ${RESTORE_ALL_HINT}`);
+  const ended = toResume(report);
+  const lines = ended.map((result) => visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
+  if (ended.length >= 2) lines.push(`lifeline: ${RESTORE_ALL_HINT}`);
   return lines;
 }
 
@@ -78,18 +84,19 @@ function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): v
     return;
   }
   for (const result of report.results) {
-    const hint = result.action === 'stopped' ? `; resume it with: lifeline r ${result.name}` : '';
+    const hint = result.action === 'stopped' || result.action === 'ended-with-boot' ? `; resume it with: lifeline r ${result.name}` : '';
     printLine(visible(`${result.name}: ${inWords(result)}${hint}`));
   }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
+  const ended = counted('ended-with-boot');
   const summary = report.dry_run
     ? `dry run: ${counted('would-stop')} would be stopped, ${counted('kept')} kept, ${counted('skipped')} skipped; nothing was written`
-    : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${counted('kept')} kept, ${counted('skipped')} skipped`;
+    : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${ended > 0 ? `${ended} ended with the last boot, ` : ''}${counted('kept')} kept, ${counted('skipped')} skipped`;
   printLine(summary);
-  if (stopped.length >= 2) printLine(RESTORE_ALL_HINT);
+  if (toResume(report).length >= 2) printLine(RESTORE_ALL_HINT);
 }
 
-/** Two or more ended at once (a reboot): one command brings them all back, each in its own tmux window. */
+/** Two or more ended with a boot: one command brings them all back, each in its own tmux window. */
 const RESTORE_ALL_HINT = 'bring them all back with: lifeline r --all --tmux';
 
 export default defineCommand({
