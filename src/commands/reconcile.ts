@@ -12,7 +12,9 @@ import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { clearPendingNotice, refreshStamp, writePendingNotice } from '../store/stamp.js';
 import { Store } from '../store/store.js';
-import { dbArg, jsonArg } from './shared.js';
+import { dbArg, jsonArg, withStore } from './shared.js';
+import { AGENT_SPACING_MS, restoreBoot, type RestoreReport } from '../lifecycle/restore.js';
+import { SETTLE_MS } from '../lifecycle/settle.js';
 
 function isBusy(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'database-busy' || isSqliteBusy(error);
@@ -57,8 +59,7 @@ function noticeLines(report: ReconcileReport): string[] {
  * stdout (the snippet in an agent's hidden shell, the login item), waits in the notice file for the
  * first terminal shell of the boot. A new pass replaces what an earlier boot left pending.
  */
-function deliverNotice(report: ReconcileReport, paths: StatePaths, defer: boolean): void {
-  const lines = noticeLines(report);
+function deliverNotice(report: ReconcileReport, lines: readonly string[], paths: StatePaths, defer: boolean): void {
   if (report.already_reconciled || report.dry_run) {
     for (const line of lines) printLine(line);
     return;
@@ -99,6 +100,45 @@ function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): v
 /** Two or more ended with a boot: one command brings them all back, each in its own tmux window. */
 const RESTORE_ALL_HINT = 'bring them all back with: lifeline r --all --tmux';
 
+/** The tmux session `--restore` brings the last boot back into (what `r --all --tmux` uses by default). */
+const RESTORE_SESSION = 'lifeline';
+
+/** `--restore` (the login item's): `r --all --tmux` right after the pass; null when there is no database. */
+function restoreInTmux(db: string | undefined): Promise<RestoreReport | null> {
+  return withStore<Promise<RestoreReport | null>>(
+    { db },
+    'write',
+    ({ ctx, paths }) =>
+      restoreBoot(ctx, {
+        dryRun: false,
+        mode: { kind: 'tmux', session: RESTORE_SESSION },
+        spacingMs: 1000,
+        agentSpacingMs: AGENT_SPACING_MS,
+        settleMs: SETTLE_MS,
+        bootId: null,
+        paths,
+      }),
+    () => Promise.resolve(null),
+  );
+}
+
+/** What the first terminal after a restoring login says: what came back and where, and what did not. */
+function restoreNoticeLines(report: ReconcileReport, restored: RestoreReport): string[] {
+  const back = restored.results.filter((result) => result.action === 'resumed').map((result) => result.name);
+  const lines = back.length > 0 ? [visible(`lifeline: back after the reboot, in tmux: ${back.join(', ')} (see them with: tmux attach -t ${RESTORE_SESSION})`)] : [];
+  for (const result of restored.results) {
+    if (result.action === 'failed') lines.push(visible(`lifeline: ${result.name} did not come back (${result.reason}); resume it with: lifeline r ${result.name}`));
+    if (result.action === 'skipped' && toResume(report).some((ended) => ended.name === result.name)) {
+      lines.push(visible(`lifeline: ${result.name} was not brought back (${result.reason})`));
+    }
+  }
+  const handled = new Set(restored.results.map((result) => result.name));
+  for (const ended of toResume(report)) {
+    if (!handled.has(ended.name)) lines.push(visible(`lifeline: ${ended.name} is not running (${ended.reason}); resume it with: lifeline r ${ended.name}`));
+  }
+  return lines;
+}
+
 export default defineCommand({
   meta: { name: 'reconcile', description: 'Once per boot: stop every tracked instance whose process did not survive' },
   args: {
@@ -106,10 +146,11 @@ export default defineCommand({
     force: { type: 'boolean', description: 'run even if this boot was already reconciled' },
     quiet: { type: 'boolean', description: 'print only what was stopped (for shell startup)' },
     'defer-notice': { type: 'boolean', description: 'with --quiet and no terminal on stdout: keep the notice for the first terminal shell of the boot' },
+    restore: { type: 'boolean', description: 'then bring the last boot back in tmux session lifeline, as r --all --tmux does (login-item install --restore)' },
     ...jsonArg,
     ...dbArg,
   },
-  run({ args }) {
+  async run({ args }) {
     const dryRun = args['dry-run'] === true;
     const paths = resolvePaths(args.db);
     checkStateFolder(paths.home); // Another user's folder is refused, quiet or not.
@@ -140,9 +181,14 @@ export default defineCommand({
       }
     }
     if (!dryRun) refreshStamp(paths.stamp, bootId);
+    const restored = args.restore === true && !dryRun && db !== null ? await restoreInTmux(args.db) : null;
     if (args.json) printJson(report);
-    else if (args.quiet === true && db !== null) deliverNotice(report, paths, args['defer-notice'] === true);
-    else printHuman(report, args.quiet === true, args.force === true);
+    else if (args.quiet === true && db !== null) {
+      deliverNotice(report, restored === null ? noticeLines(report) : restoreNoticeLines(report, restored), paths, args['defer-notice'] === true);
+    } else {
+      printHuman(report, args.quiet === true, args.force === true);
+      if (restored !== null) for (const line of restoreNoticeLines(report, restored)) printLine(line);
+    }
     if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });
