@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cli, cliJson } from './helpers/cli.js';
+import { cli, cliAsync, cliJson } from './helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from './helpers/db.js';
 import { procFixture } from './helpers/fixtures.js';
 import { makeAgentHome } from './helpers/agents.js';
@@ -221,5 +221,24 @@ test('by default, starts of one agent kind are 5 s apart and other programs keep
   const claudes = startedAt('second-claude') - startedAt('first-claude');
   assert.ok(program >= 1000 && program < 4000, `the program started ${program} ms after the first claude`);
   assert.ok(claudes >= 5000, `the two claudes started ${claudes} ms apart`);
+  assert.equal(cli(['stop', '--all'], home.env).code, 0);
+});
+
+test('two r --all at once: each name comes back once, the other run says it is being resumed elsewhere, and neither fails', async () => {
+  const home = makeHome();
+  createDatabase(home);
+  const t0 = Date.now() - 60_000;
+  const names = Array.from({ length: 10 }, (_, i) => `p${i}`);
+  names.forEach((name, i) => ghost(home, name, { created_at: t0 + i }));
+  assert.equal(cli(['reconcile', '--quiet'], home.env).code, 0);
+  const runs = [0, 1].map(() => cliAsync(['r', '--all', '--detach', '--spacing', '0', '--settle', '0', '--json'], home.env));
+  const done = await Promise.all(runs.map((run) => run.done));
+  for (const row of rows(home.db)) cleanupLater(Number(row['pid']));
+  for (const run of done) assert.equal(run.code, 0, run.stdout + run.stderr);
+  const all = done.flatMap((run) => (JSON.parse(run.stdout) as { results: RestoreJsonResult[] }).results);
+  assert.deepEqual(all.filter((result) => result.action === 'failed'), []);
+  assert.deepEqual(all.filter((result) => result.action === 'resumed').map((result) => result.name).sort(), names, 'each name resumed once');
+  for (const result of all.filter((r) => r.action === 'skipped')) assert.match(result.reason!, /^(started again since|being resumed by another lifeline)$/);
+  assert.deepEqual(rows(home.db).map((row) => row['name']).sort(), names);
   assert.equal(cli(['stop', '--all'], home.env).code, 0);
 });

@@ -81,6 +81,17 @@ function liveHolderOf(ctx: LifelineContext, session: string): string | null {
  * folders that are gone, and sessions a live instance (or one resumed earlier in this run) already
  * uses — two programs writing one transcript would corrupt it. A failure is reported and the rest go on.
  */
+/**
+ * Why a start found its name taken by a life another lifeline began after this run planned it (two
+ * `r --all` at once, a login item and a person): not a failure, the name is coming back. Null otherwise.
+ */
+function startedElsewhere(ctx: LifelineContext, name: string, error: unknown): string | null {
+  if (!(error instanceof LifelineError) || error.code !== 'name-taken') return null;
+  const row = ctx.store.getInstance(name);
+  if (row === null) return null;
+  return row.status === 'launching' ? 'being resumed by another lifeline' : 'started again since';
+}
+
 export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions): Promise<RestoreReport> {
   const set = setToBringBack(ctx, options.bootId);
   if (set === null || set.stops.length === 0) {
@@ -171,7 +182,9 @@ export async function restoreBoot(ctx: LifelineContext, options: RestoreOptions)
         })(),
       );
     } catch (error) {
-      done({ name: plan.name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: shown });
+      const elsewhere = startedElsewhere(ctx, plan.name, error);
+      if (elsewhere !== null) done({ name: plan.name, action: 'skipped', reason: elsewhere, pid: null, where: null, plan: shown });
+      else done({ name: plan.name, action: 'failed', reason: messageOf(error), pid: null, where: null, plan: shown });
     }
   };
   const leave = ({ index, plan, shown }: (typeof starts)[number]): void =>
