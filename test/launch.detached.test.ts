@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { cli, cliJson } from './helpers/cli.js';
+import { CLI, cli, cliJson } from './helpers/cli.js';
 import { bindings, events, rows } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
-import { waitFor } from './helpers/processes.js';
+import { have, waitFor } from './helpers/processes.js';
 
 test('--detach returns once the row is active, writes output to the log, and records the exit', async () => {
   const home = makeHome();
@@ -45,4 +47,15 @@ test('a detached command that cannot start fails clearly and leaves no row', () 
   assert.equal(result.code, 1);
   assert.equal(result.stderr, 'lifeline: cannot start no-such-command-lifeline-test: command not found\n');
   assert.deepEqual(rows(home.db), []);
+});
+
+test('a detached start starts no Node helper to record it: the launcher records the start the waiter reports', { skip: have('strace') ? false : 'needs strace' }, () => {
+  const home = makeHome();
+  const trace = join(home.dir, 'trace');
+  // strace follows the waiter too, until the program ends (a second) and its exit is recorded.
+  const result = spawnSync('strace', ['-f', '-qq', '-s', '200', '-e', 'trace=execve', '-o', trace, process.execPath, CLI, 'launch', 'one', '--detach', '--', 'sleep', '1'], { env: home.env, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const helpers = readFileSync(trace, 'utf8').split('\n').filter((line) => /execve\("[^"]*\/node"/.test(line) && line.includes('waiter.cjs') && !line.includes('= -1'));
+  assert.deepEqual(helpers.map((line) => /"(started|finish)"/.exec(line)?.[1]), ['finish'], helpers.join('\n'));
+  assert.deepEqual(events(home.db).map((e) => [e.type, e.data.reason ?? null]), [['life.started', null], ['life.stopped', 'exit:code:0']]);
 });

@@ -8,7 +8,8 @@ import { supervisorScript, waiterHelperScript, waiterScript } from '../self.js';
 import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
 import type { LifelineContext } from './context.js';
 import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, reserveName, spawnFailureMessage } from './launch.js';
-import { renderWaiterPlan } from './waiter-plan.js';
+import { renderWaiterPlan, type WaiterKey } from './waiter-plan.js';
+import { recordWaiterStart } from './waiter-records.js';
 import { waiting } from './waiting.js';
 
 /** What the Node supervisor (the fallback) is told: which reserved life to start, and where to write its output. */
@@ -59,13 +60,14 @@ function anonymousFile(folder: string): number {
  * goes in as an anonymous file on fd 7 (stdin is a socket, which /dev/stdin cannot reopen); the
  * waiter's command line names only the script.
  */
-function startShWaiter(dash: string, spec: LaunchSpec, key: Reservation['key'], db: string, log: { fd: number; folder: string }): ChildProcess {
+function startShWaiter(dash: string, spec: LaunchSpec, order: WaiterKey, log: { fd: number; folder: string }): ChildProcess {
   const status = anonymousFile(log.folder);
+  const key = { name: order.name, createdAtMs: order.created_at, marker: order.marker };
   const plan = renderWaiterPlan({
     mode: 'detached',
     node: process.execPath,
     helper: waiterHelperScript,
-    key: { db, name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: true, report: true, by: spec.by, resumed_from: spec.resumedFrom, status_file: null },
+    key: order,
     cwd: spec.cwd,
     env: {},
     signalsToDefault: 'INT,QUIT',
@@ -81,6 +83,23 @@ function startShWaiter(dash: string, spec: LaunchSpec, key: Reservation['key'], 
     closeSync(status);
     closeSync(planFile);
   }
+}
+
+/** What the launcher answers a waiter whose start it recorded; anything else (or nothing) and the waiter's helper records it. */
+const RECORDED_ANSWER = 'recorded';
+
+/**
+ * The start a waiter reports as `started PID TICKS`, recorded by the launcher that is already running
+ * rather than by a Node helper per program (one Node start less per detached program, which is most of
+ * what `r --all` spends per program). The same function the helper runs: a start that cannot be
+ * recorded ends the program, so nothing runs on untracked.
+ */
+async function recordHere(ctx: LifelineContext, order: WaiterKey, line: string): Promise<SupervisorReport> {
+  const [, pidText = '', ticks = '0'] = line.trim().split(' ');
+  const pid = Number(pidText);
+  if (!(pid > 1)) throw new Error(`the waiter reported no pid: ${JSON.stringify(line)}`);
+  const recorded = await recordWaiterStart(ctx, order, { pid, ticks });
+  return recorded.ok ? { ok: true, pid } : recorded;
 }
 
 /** The fallback: a Node supervisor, told its order on stdin (never on its command line). */
@@ -123,6 +142,7 @@ export async function launchDetached(
   onReserved(reservation);
   const way = waiting();
   let child: ChildProcess;
+  let order: WaiterKey | null = null;
   if (way.kind === 'sh') {
     const problem = commandProblem(spec);
     if (problem !== null) {
@@ -130,8 +150,10 @@ export async function launchDetached(
       throw spawnFailureMessage(spec.argv[0]!, problem);
     }
     const log = openLog(ctx, reservation.key, paths.logFile);
+    const { key } = reservation;
+    order = { db: paths.db, name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: true, report: true, by: spec.by, resumed_from: spec.resumedFrom, status_file: null };
     try {
-      child = startShWaiter(way.dash, spec, reservation.key, paths.db, { fd: log, folder: dirname(paths.logFile) });
+      child = startShWaiter(way.dash, spec, order, { fd: log, folder: dirname(paths.logFile) });
     } catch (error) {
       recordLaunchFailure(ctx, reservation.key);
       throw new LifelineError('launch-failed', `cannot start the waiter of ${spec.name}: ${(error as Error).message}`);
@@ -153,11 +175,13 @@ export async function launchDetached(
       let settled = false;
       // Settles once: an 'end' that follows a good report must not turn it into a failure (which
       // would stop the instance that just started).
-      const finish = (report: SupervisorReport): void => {
+      const finish = (report: SupervisorReport, answer: string | null = null): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        (stream as unknown as { destroy?: () => void } | null)?.destroy?.();
+        const socket = stream as unknown as { end?: (text: string) => void; destroy?: () => void } | null;
+        if (answer !== null) socket?.end?.(answer);
+        else socket?.destroy?.();
         // Harmless if the waiter did it; and if the program still starts later, its start finds
         // the row stopped and ends it, so nothing runs on untracked.
         if (!report.ok) recordLaunchFailure(ctx, reservation.key);
@@ -170,8 +194,17 @@ export async function launchDetached(
         buffer += chunk;
         const newline = buffer.indexOf('\n');
         if (newline < 0) return;
+        const line = buffer.slice(0, newline);
+        if (line.startsWith('started ') && order !== null) {
+          void recordHere(ctx, order, line).then(
+            (report) => finish(report, `${RECORDED_ANSWER}\n`),
+            // Not answered: the waiter's own helper records the start (or ends the program).
+            () => finish({ ok: false, message: `could not record the start of ${spec.name}` }),
+          );
+          return;
+        }
         try {
-          finish(JSON.parse(buffer.slice(0, newline)) as SupervisorReport);
+          finish(JSON.parse(line) as SupervisorReport);
         } catch {
           finish({ ok: false, message: 'the waiter sent a report that could not be read' });
         }

@@ -59,7 +59,7 @@ const FAILURES_IN_A_ROW = 3;
 /** Default of RestoreOptions.agentSpacingMs. */
 export const AGENT_SPACING_MS = 5_000;
 /** With `--spacing 0`, how many starts may be under way at once. */
-const PARALLEL_STARTS = 6;
+const PARALLEL_STARTS = 12;
 
 function sessionOf(plan: ResumePlan): string | null {
   return plan.spec.bindings.filter((binding) => binding.kind === SESSION).at(-1)?.value ?? null;
