@@ -37,6 +37,7 @@ const COMMANDS: Record<string, Loader> = {
   show: load(() => import('./commands/show.js')),
   hook: load(() => import('./commands/hook.js')),
   agents: load(() => import('./commands/agents.js')),
+  wait: load(() => import('./commands/wait.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -48,6 +49,7 @@ const DESCRIPTIONS: Record<string, string> = {
   stop: 'stop instances through the one stop path',
   reconcile: 'once per boot: stop every instance whose process did not survive',
   'r, resume': 'bring a stopped instance back, in its folder, with its session',
+  wait: 'wait until agents are idle or waiting for the user, or instances stopped',
   events: 'the life log, newest first',
   init: 'print the shell snippet that reconciles once per boot',
   'login-item': 'install a login item that reconciles at login',
@@ -56,7 +58,7 @@ const DESCRIPTIONS: Record<string, string> = {
   forget: 'hide stopped instances from list --all and r --all',
   show: 'one instance: row or snapshot, bindings, the command r would run, events',
   agents: "install lifeline's session hook in claude, codex and gemini (install|uninstall|status)",
-  hook: "run by an agent's start hook: records its session (prints nothing)",
+  hook: "run by an agent's hooks: records its session and its turns (prints nothing)",
 };
 
 function version(): string {
