@@ -18,6 +18,9 @@ await build({
   platform: 'node',
   // package.json "engines": node >= 20.
   target: 'node20',
+  // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow (the bundle would
+  // fail with "Cannot find module './impl/format'"); its "module" build is plain ESM and bundles.
+  mainFields: ['module', 'main'],
   // CommonJS loads synchronously and fastest in Node 20; citty and consola are ESM-only and get bundled in.
   format: 'cjs',
   outdir: 'dist',

@@ -8,7 +8,7 @@ import { resolvePaths } from './store/paths.js';
 import { refreshStamp } from './store/stamp.js';
 import { Store } from './store/store.js';
 
-/** `reconcile` with only --quiet, --json and --db: the flags the shell snippet and login item use. */
+/** `reconcile` with only --quiet, --defer-notice, --json and --db: the flags the shell snippet and login item use. */
 function guardedFlags(args: readonly string[]): { quiet: boolean; json: boolean; db: string | undefined } | null {
   let quiet = false;
   let json = false;
@@ -16,6 +16,8 @@ function guardedFlags(args: readonly string[]): { quiet: boolean; json: boolean;
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     if (word === '--quiet') quiet = true;
+    // Where a new pass's notice goes: this path makes no new pass, so nothing to deliver.
+    else if (word === '--defer-notice') continue;
     else if (word === '--json') json = true;
     else if (word === '--db' && args[i + 1] !== undefined) db = args[++i];
     else if (word.startsWith('--db=')) db = word.slice(5);

@@ -14,7 +14,7 @@ interface AgentsJson {
 }
 
 function backups(folder: string): string[] {
-  return readdirSync(folder).filter((file) => file.includes('.lifeline-backup-'));
+  return readdirSync(folder).filter((file) => file.includes('.lifeline-backup'));
 }
 
 test('the codex trust hash is the SHA-256 of the compact, key-sorted hook identity', () => {
@@ -39,9 +39,25 @@ test('the hook command: absolute paths, quoted for a shell, --db when chosen; re
   assert.equal(isLifelineHook('lifeline hook claude', 'claude'), true);
   assert.equal(isLifelineHook('lifeline hook claude', 'codex'), false);
   assert.equal(isLifelineHook('echo hook claude', 'claude'), false);
+  // Only the exact shape lifeline writes is lifeline's; a script that also calls lifeline is the user's.
+  assert.equal(isLifelineHook('lifeline hook claude && ~/bin/sync-notes --pull', 'claude'), false);
+  assert.equal(isLifelineHook('/usr/bin/node /opt/l/dist/cli.cjs hook claude; rm -f x', 'claude'), false);
+  assert.equal(isLifelineHook('/usr/bin/node /opt/l/dist/cli.cjs hook claude --verbose', 'claude'), false);
+  assert.equal(isLifelineHook('/usr/bin/node /opt/l/dist/cli.cjs hook claude --db /d/x.db', 'claude'), true);
 });
 
-test('install merges into the user settings, is idempotent, backs up what it changed; uninstall removes only ours', () => {
+test("a user's own hook that calls lifeline among other things is the user's: never stale, never removed", () => {
+  const home = makeAgentHome(['claude']);
+  const settings = join(home.user, '.claude', 'settings.json');
+  const mine = '{"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "lifeline hook claude && ~/bin/sync-notes --pull"}]}]}}\n';
+  writeFileSync(settings, mine);
+  assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['missing']);
+  assert.equal(cliJson<AgentsJson>(['agents', 'install'], home.env).agents[0]!.action, 'installed');
+  assert.equal(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents[0]!.action, 'removed');
+  assert.equal(readFileSync(settings, 'utf8'), mine);
+});
+
+test('install merges into the user settings, is idempotent, keeps the original once; uninstall removes only ours, and the backup', () => {
   const home = makeAgentHome();
   const claudeSettings = join(home.user, '.claude', 'settings.json');
   const mine = { model: 'opus', permissions: { allow: ['Bash(ls)'] }, hooks: { SessionStart: [{ matcher: 'startup', hooks: [{ type: 'command', command: 'echo mine' }] }], Stop: [{ hooks: [{ type: 'command', command: 'echo stop' }] }] } };
@@ -77,10 +93,19 @@ test('install merges into the user settings, is idempotent, backs up what it cha
   assert.equal(backups(join(home.user, '.claude')).length, 1, 'an idempotent install makes no backup');
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['installed', 'installed', 'installed']);
 
+  // A later install that changes the file (here: a moved lifeline) keeps the first original, adds no backup.
+  const moved = cliJson<AgentsJson>(['agents', 'install', 'claude', '--db', join(home.dir, 'other.db')], home.env);
+  assert.equal(moved.agents[0]!.action, 'updated');
+  assert.equal(moved.agents[0]!.backup, first.agents[0]!.backup);
+  assert.equal(readFileSync(first.agents[0]!.backup!, 'utf8'), `${JSON.stringify(mine, null, 4)}\n`, 'still the original');
+  assert.equal(backups(join(home.user, '.claude')).length, 1);
+  assert.equal(cliJson<AgentsJson>(['agents', 'install', 'claude'], home.env).agents[0]!.action, 'updated');
+
   const removed = cliJson<AgentsJson>(['agents', 'uninstall'], home.env);
   assert.deepEqual(removed.agents.map((a) => a.action), ['removed', 'removed', 'removed']);
-  assert.deepEqual(JSON.parse(readFileSync(claudeSettings, 'utf8')), mine);
+  assert.equal(readFileSync(claudeSettings, 'utf8'), `${JSON.stringify(mine, null, 4)}\n`, 'uninstall gives back the JSON exactly');
   assert.equal(readFileSync(codexConfig, 'utf8'), toml, 'uninstall gives back the TOML exactly');
+  assert.deepEqual([...backups(join(home.user, '.claude')), ...backups(join(home.user, '.codex'))], [], 'uninstall removes the backups install kept');
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents.map((a) => a.action), ['unchanged', 'unchanged', 'unchanged']);
   assert.deepEqual(cliJson<AgentsJson>(['agents', 'status'], home.env).agents.map((a) => a.state), ['missing', 'missing', 'missing']);
 });
@@ -115,7 +140,7 @@ test('a symlinked configuration (dotfiles) is written through to its target', ()
   assert.equal(lstatSync(join(home.user, '.gemini', 'settings.json')).isSymbolicLink(), true, 'still the user symlink');
   assert.equal(lstatSync(join(home.user, '.codex', 'config.toml')).isSymbolicLink(), true);
   assert.match(readFileSync(join(dotfiles, 'gemini.json'), 'utf8'), /hook gemini/);
-  assert.match(readFileSync(join(dotfiles, 'codex.toml'), 'utf8'), /^model = "o3"\n\n# >>> lifeline hook >>>/);
+  assert.match(readFileSync(join(dotfiles, 'codex.toml'), 'utf8'), /^model = "o3"\n\n# lifeline agents install added this hook/);
   assert.deepEqual(readdirSync(dotfiles).sort(), ['codex.toml', 'gemini.json'], 'no temp or backup file left in the dotfiles');
   assert.equal(cliJson<AgentsJson>(['agents', 'uninstall'], home.env).agents.length, 2);
   assert.equal(readFileSync(join(dotfiles, 'codex.toml'), 'utf8'), 'model = "o3"\n');
@@ -123,13 +148,13 @@ test('a symlinked configuration (dotfiles) is written through to its target', ()
 
 test('files lifeline cannot edit safely are refused and left untouched', () => {
   const home = makeAgentHome(['claude', 'codex']);
-  const commented = '{\n  // my comment\n  "model": "opus"\n}\n';
+  const commented = '{\n  // my comment\n  "model": "opus",\n}\n';
   writeFileSync(join(home.user, '.claude', 'settings.json'), commented);
   const inline = 'hooks.SessionStart = [{ hooks = [{ type = "command", command = "echo mine" }] }]\n';
   writeFileSync(join(home.user, '.codex', 'config.toml'), inline);
   const claude = cli(['agents', 'install', 'claude'], home.env);
   assert.equal(claude.code, 1);
-  assert.match(claude.stderr, /^lifeline: cannot edit .*settings\.json: it is not plain JSON/);
+  assert.match(claude.stderr, /^lifeline: cannot edit .*settings\.json: it is not valid JSON/);
   const codex = cli(['agents', 'install', 'codex'], home.env);
   assert.equal(codex.code, 1);
   assert.match(codex.stderr, /cannot add lifeline's hook to .*config\.toml: its hooks are written in a form lifeline cannot append to/);

@@ -344,3 +344,16 @@ test('a hook installed with --db X still records into the registry the launch us
   assert.equal(await job.exited, 0);
   assert.equal(existsSync(join(home.dir, 'logs', 'hook.log')), false, 'no problem was logged');
 });
+
+test('launch NAME is refused only over a session r NAME would really resume: a first start that ended before any prompt is not', () => {
+  const home = makeAgentHome();
+  const opts = { input: '/exit\n', cwd: home.project };
+  assert.equal(cli(['launch', 'alice', '--', 'claude'], home.env, opts).code, 0);
+  assert.match(cli(['r', 'alice', '--dry-run'], home.env).stdout, /fresh/);
+  const again = cli(['launch', 'alice', '--', 'claude'], home.env, { input: 'hello\n/exit\n', cwd: home.project });
+  assert.equal(again.code, 0, again.stderr);
+  // That life had a prompt, so its transcript exists: now r would resume it, and launch is refused.
+  const refused = cli(['launch', 'alice', '--', 'claude'], home.env, opts);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^lifeline: alice ended \(exit:code:0\) with session .*: resume it with lifeline r alice/);
+});

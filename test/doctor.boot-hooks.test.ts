@@ -38,7 +38,7 @@ test('the paths a snippet runs are read back from every shell, through odd quoti
   const node = "/opt/it's node/bin/node";
   const cliPath = '/home/a\\b/"lifeline"/dist/cli.cjs';
   for (const shell of ['bash', 'zsh', 'fish'] as Shell[]) {
-    const snippet = shellSnippet(shell, { node, cli: cliPath, stamp: '/s/boot.stamp', db: null, home: '/s', procRoot: '/proc', platform: 'linux' });
+    const snippet = shellSnippet(shell, { node, cli: cliPath, stamp: '/s/boot.stamp', notice: '/s/notice', db: null, home: '/s', procRoot: '/proc', platform: 'linux' });
     assert.deepEqual(frozenPaths(snippet, shell === 'fish'), [node, cliPath], shell);
   }
 });

@@ -28,10 +28,15 @@ interface ShellRun {
   spawned: string[];
 }
 
-/** Runs the shell under strace and counts the processes it starts; threads are not processes. */
-function runTraced(shell: (typeof SHELLS)[number], file: string, env: NodeJS.ProcessEnv, traceFile: string): ShellRun {
-  const argv = sourceArgv(shell, file);
-  const result = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve,fork,vfork,clone,clone3', '-o', traceFile, ...argv], { env, encoding: 'utf8', timeout: 60_000 });
+/**
+ * Runs the shell under strace and counts the processes it starts; threads are not processes. With
+ * `terminal`, its stdout is a terminal (`script` gives it a pty, as a terminal window does).
+ */
+function runTraced(shell: (typeof SHELLS)[number], file: string, env: NodeJS.ProcessEnv, traceFile: string, terminal = false): ShellRun {
+  const traced = ['strace', '-f', '-qq', '-e', 'trace=execve,fork,vfork,clone,clone3', '-o', traceFile, ...sourceArgv(shell, file)];
+  const argv = terminal ? ['script', '-qec', traced.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' '), '/dev/null'] : traced;
+  const result = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (terminal) result.stdout = result.stdout.replace(/\r\n/g, '\n');
   const lines = readFileSync(traceFile, 'utf8').split('\n').filter((line) => line.trim() !== '');
   // The first line is the shell's own execve; clones that make threads (CLONE_THREAD) are not new processes.
   const spawned = lines.slice(1).filter((line) => /execve\(|fork\(|clone3?\(/.test(line) && !line.includes('CLONE_THREAD'));
@@ -51,19 +56,37 @@ for (const shell of SHELLS) {
     const env = { ...home.env };
     delete env['LIFELINE_HOME'];
 
+    // The first shell has no terminal (an agent's hidden `bash -i`, a script): it reconciles, and the notice waits.
+    const notice = 'lifeline: alice is not running (exit:gone); resume it with: lifeline r alice\n';
     const first = runTraced(shell, file, env, join(home.dir, 'trace-first'));
     assert.equal(first.status, 0, first.stderr);
-    assert.equal(first.stdout, 'lifeline: alice is not running (exit:gone); resume it with: lifeline r alice\n');
-    assert.equal(first.stderr, '');
+    assert.deepEqual([first.stdout, first.stderr], ['', '']);
     assert.ok(first.spawned.some((line) => line.includes('execve(') && line.includes('node')), 'the first shell ran lifeline');
     assert.equal(readFileSync(join(home.dir, 'boot.stamp'), 'utf8'), `${bootId()}\n`);
+    assert.equal(readFileSync(join(home.dir, 'notice'), 'utf8'), notice);
 
-    for (let i = 0; i < 3; i++) {
-      const later = runTraced(shell, file, env, join(home.dir, `trace-${i}`));
+    // The first shell with a terminal shows it, with built-ins only; no later shell shows it again.
+    const shown = runTraced(shell, file, env, join(home.dir, 'trace-shown'), true);
+    assert.deepEqual([shown.status, shown.stdout, shown.stderr], [0, notice, '']);
+    assert.deepEqual(shown.spawned, [], 'the terminal shell that showed the notice started no process');
+    for (let i = 0; i < 4; i++) {
+      const later = runTraced(shell, file, env, join(home.dir, `trace-${i}`), i % 2 === 0);
       assert.equal(later.status, 0, later.stderr);
       assert.deepEqual([later.stdout, later.stderr], ['', '']);
       assert.deepEqual(later.spawned, [], `later shell ${i + 1} started no process`);
     }
+  });
+
+  test(`${shell}: the first shell of a boot with a terminal prints the notice itself and leaves nothing pending`, { skip: !have(shell) || !have('script') ? `${shell} or script is not installed` : false }, () => {
+    const home = makeHome();
+    createDatabase(home);
+    insertRow(home.db, { name: 'bob', pid: 999_999_999, boot_id: bootId(), proc_start: 'linux:1' });
+    const file = join(home.dir, `snippet.${shell}`);
+    writeFileSync(file, cli(['init', shell], home.env).stdout);
+    const first = runTraced(shell, file, home.env, join(home.dir, 'trace-first'), true);
+    assert.deepEqual([first.status, first.stdout], [0, 'lifeline: bob is not running (exit:gone); resume it with: lifeline r bob\n']);
+    assert.equal(existsSync(join(home.dir, 'notice')), false);
+    assert.equal(runTraced(shell, file, home.env, join(home.dir, 'trace-2'), true).stdout, '');
   });
 
   test(`${shell}: a missing lifeline or a missing state folder leaves the shell working and quiet`, { skip: !have(shell) ? `${shell} is not installed` : false }, () => {
@@ -100,9 +123,9 @@ test('init freezes --db as it was: the snippet passes it on and reads the stamp 
   const snippet = cli(['--db', db, 'init', 'bash'], home.env);
   assert.equal(snippet.code, 0, snippet.stderr);
   assert.match(snippet.stdout, new RegExp(`IFS= read -r __lifeline_seen < '${db}\\.boot\\.stamp'`));
-  assert.match(snippet.stdout, new RegExp(`reconcile --quiet --db '${db}'`));
+  assert.match(snippet.stdout, new RegExp(`reconcile --quiet --defer-notice --db '${db}'`));
   const fish = cli(['init', 'fish'], { ...home.env, LIFELINE_DB: db }).stdout;
-  assert.match(fish, new RegExp(`reconcile --quiet --db '${db}'`));
+  assert.match(fish, new RegExp(`reconcile --quiet --defer-notice --db '${db}'`));
 });
 
 for (const shell of SHELLS) {
@@ -125,7 +148,7 @@ for (const shell of SHELLS) {
 }
 
 test('the macOS snippets parse in every shell and run exactly one sysctl for the boot id', () => {
-  const target = { node: '/usr/local/bin/node', cli: '/opt/lifeline/dist/cli.cjs', stamp: "/Users/o'neil/state/boot.stamp", db: null, home: "/Users/o'neil/state", procRoot: '/proc', platform: 'darwin' as const };
+  const target = { node: '/usr/local/bin/node', cli: '/opt/lifeline/dist/cli.cjs', stamp: "/Users/o'neil/state/boot.stamp", notice: "/Users/o'neil/state/notice", db: null, home: "/Users/o'neil/state", procRoot: '/proc', platform: 'darwin' as const };
   for (const shell of SHELLS) {
     const snippet = shellSnippet(shell, target);
     assert.equal(snippet.match(/sysctl/g)?.length, 1, shell);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -32,7 +32,7 @@ test('the systemd unit is accepted by systemd-analyze verify, with odd paths quo
   assert.equal(verify.status, 0, verify.stderr);
   assert.equal(verify.stderr.includes('lifeline-reconcile'), false, verify.stderr);
   const exec = /^ExecStart=(.*)$/m.exec(plan.content)![1]!;
-  assert.equal(exec, `${process.execPath} "/home/a b/lifeline/dist/src/cli.js" reconcile --quiet --db "/home/a b/100%% \\"odd\\" $$state.db"`);
+  assert.equal(exec, `${process.execPath} "/home/a b/lifeline/dist/src/cli.js" reconcile --quiet --defer-notice --db "/home/a b/100%% \\"odd\\" $$state.db"`);
 });
 
 test('the LaunchAgent is a valid plist that runs reconcile at load with absolute paths', { skip: have('python3') ? false : 'python3 is not installed' }, () => {
@@ -46,7 +46,7 @@ test('the LaunchAgent is a valid plist that runs reconcile at load with absolute
   assert.equal(parsed.status, 0, parsed.stderr);
   assert.deepEqual(JSON.parse(parsed.stdout), {
     Label: 'dev.lifeline.reconcile',
-    ProgramArguments: [target.node, target.cli, 'reconcile', '--quiet', '--db', target.db],
+    ProgramArguments: [target.node, target.cli, 'reconcile', '--quiet', '--defer-notice', '--db', target.db],
     EnvironmentVariables: { LIFELINE_HOME: target.home },
     RunAtLoad: true,
   });
@@ -83,4 +83,29 @@ test('install writes the unit (and says what to run without a user bus); uninsta
 test('the unit\'s Environment= keeps a $ as it is (systemd expands no variables there) and doubles %, which it does expand', () => {
   const plan = systemdUnit({ ...target, home: '/home/a b/$state/100% "x"' });
   assert.equal(/^Environment=(.*)$/m.exec(plan.content)![1], '"LIFELINE_HOME=/home/a b/$state/100%% \\"x\\""');
+});
+
+test('install says enabled when systemctl made its link although the daemon-reload found no user manager, as status then says', () => {
+  const home = makeHome();
+  const userHome = join(home.dir, 'user');
+  const bin = join(home.dir, 'bin');
+  mkdirSync(bin);
+  // What systemctl does without a user bus: daemon-reload fails, enable still links the unit.
+  writeFileSync(
+    join(bin, 'systemctl'),
+    [
+      '#!/bin/sh',
+      '[ "$2" = daemon-reload ] && { echo "Failed to connect to bus: No medium found" >&2; exit 1; }',
+      'd="$HOME/.config/systemd/user"',
+      '[ "$2" = enable ] && mkdir -p "$d/default.target.wants" && ln -s "$d/$3" "$d/default.target.wants/$3" && exit 0',
+      'exit 1',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const env = { ...home.env, HOME: userHome, XDG_CONFIG_HOME: '', PATH: `${bin}:${home.env['PATH'] ?? ''}` };
+  const unit = join(userHome, '.config/systemd/user/lifeline-reconcile.service');
+  const install = cli(['login-item', 'install'], env);
+  assert.equal(install.stdout, `wrote ${unit}\nenabled: lifeline reconciles at every login, from the next one on (systemctl --user daemon-reload could not run here: Failed to connect to bus: No medium found)\n`);
+  assert.equal(cli(['login-item', 'status'], env).stdout, `installed: ${unit} (enabled: runs at every login)\n`);
 });

@@ -131,3 +131,16 @@ test('a NAME.log.1 that is a folder is not replaced: launch says so in one line 
   assert.equal(statSync(join(home.dir, 'logs', 'big.log')).size, 10 * 1024 * 1024 + 1);
   assert.deepEqual(existsSync(home.db) ? rows(home.db) : [], []);
 });
+
+test('logs of a name that now runs without its log (not detached) says the log is an earlier life\'s', async () => {
+  const home = makeHome();
+  assert.equal(cli(['launch', 'api', '--detach', '--', 'echo', 'old life'], home.env).code, 0);
+  await waitFor('the detached life to end', () => rows(home.db).length === 0);
+  const now = cliAsync(['launch', 'api', '--', 'sleep', '30'], home.env);
+  cleanupLater(now.pid);
+  await waitFor('the new life to run', () => rows(home.db).some((row) => row['status'] === 'active'));
+  const result = cli(['logs', 'api'], home.env);
+  assert.deepEqual([result.code, result.stdout, result.stderr], [0, 'old life\n', 'lifeline: warning: api now runs without this log (not detached); this log is from an earlier detached life\n']);
+  assert.equal(cli(['stop', 'api'], home.env).code, 0);
+  await now.exited;
+});

@@ -75,3 +75,11 @@ test('after a reboot every local row is exit:reboot and nothing is signalled', (
   assert.equal(kv(home.db, 'reconcile.boot'), fixtureBootId('next-boot'));
   assert.deepEqual(rows(home.db).map((row) => row['name']), ['remote']);
 });
+
+test('reconcile --force with nothing to check still runs, and says so with its counts', () => {
+  const home = makeHome();
+  createDatabase(home);
+  assert.equal(cli(['reconcile'], home.env).code, 0);
+  assert.equal(cli(['reconcile'], home.env).stdout, `boot ${bootId()} is already reconciled; nothing to do (--force runs it again)\n`);
+  assert.equal(cli(['reconcile', '--force'], home.env).stdout, `reconciled boot ${bootId()}: 0 stopped, 0 kept, 0 skipped\n`);
+});

@@ -1,10 +1,13 @@
+import { dirname } from 'node:path';
 import { defineCommand } from 'citty';
 import { hookConfigFile } from '../agents/homes.js';
 import { AGENT_NAMES, type AgentName, isAgentName } from '../agents/known.js';
 import { LifelineError } from '../errors.js';
 import { type AgentConfigPlan, type HookTarget, planAgentConfig } from '../integration/agent-config.js';
 import { hookTarget, io, planFolder } from '../integration/agent-hooks.js';
-import { readConfig, rewriteConfig, writeTarget } from '../integration/config-file.js';
+import { checkEditable, dropBackup, removeConfig, rewriteConfig } from '../integration/config-file.js';
+import { recordCreatedFolder, removeCreatedFolders } from '../integration/created-folders.js';
+import { lifelineHome } from '../store/paths.js';
 import { printJson, printLine } from '../output.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -20,25 +23,19 @@ function chooseAgents(words: readonly string[]): { agents: AgentName[]; named: b
   return { agents: AGENT_NAMES.filter((agent) => io.exists(planFolder(agent))), named: false };
 }
 
-/** A plain line diff of two small files: removed lines with `-`, added lines with `+`. */
-export function lineDiff(before: string, after: string): string[] {
+/**
+ * The lines that change, `-` before and `+` after: what lies between the lines both texts start with
+ * and the lines both end with. lifeline's edits are inserted or removed spans, so that is exactly the
+ * changed region, found in linear time and memory (an LCS table was quadratic: 750 KB ran out of memory).
+ */
+export function changedLines(before: string, after: string): string[] {
   const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
-  const b = after.replace(/\n$/, '').split('\n');
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  }
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push(`+ ${b[j++]}`);
-    else out.push(`- ${a[i++]}`);
-  }
-  return out;
+  const b = after === '' ? [] : after.replace(/\n$/, '').split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return [...a.slice(head, a.length - tail).map((line) => `- ${line}`), ...b.slice(head, b.length - tail).map((line) => `+ ${line}`)];
 }
 
 interface Outcome {
@@ -56,13 +53,28 @@ function apply(plan: AgentConfigPlan, action: Action, dryRun: boolean): { outcom
   if (action === 'status') return { outcome: { ...base, action: 'none' }, diff: [] };
   const after = plan.edit.after;
   if (after === null) return { outcome: { ...base, action: 'unchanged' }, diff: [] };
-  const before = readConfig(plan.file);
-  const diff = lineDiff(before ?? '', after);
+  const before = plan.before;
   const verb = action === 'install' ? (plan.edit.state === 'missing' ? 'install' : 'update') : 'remove';
-  if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff };
-  writeTarget(plan.file); // A dangling symlink is refused before anything is written.
-  const backup = rewriteConfig(plan.file, before, after);
-  return { outcome: { ...base, action: `${verb.replace(/e$/, '')}ed`, backup }, diff };
+  // The diff is only shown by --dry-run: a real run does not compute it.
+  if (dryRun) return { outcome: { ...base, action: `would-${verb}` }, diff: changedLines(before ?? '', after) };
+  const done = `${verb.replace(/e$/, '')}ed`;
+  let backup: string | null = null;
+  if (plan.edit.remove) {
+    removeConfig(plan.file);
+    removeCreatedFolders(lifelineHome(), dirname(plan.file));
+  } else {
+    const written = rewriteConfig(plan.file, before, after, action === 'install');
+    if (written.createdFolder !== null) {
+      try {
+        recordCreatedFolder(lifelineHome(), written.createdFolder);
+      } catch {
+        // The hook is written; without the record uninstall only leaves the empty folder behind.
+      }
+    }
+    backup = written.backup;
+  }
+  if (action === 'uninstall') dropBackup(plan.file);
+  return { outcome: { ...base, action: done, backup }, diff: [] };
 }
 
 /** Status never fails on one agent's file: an unreadable one is reported as such. */
@@ -103,11 +115,15 @@ export default defineCommand({
     const { agents, named } = chooseAgents(args._.slice(1));
     const dryRun = args['dry-run'] === true;
     const target = hookTarget(typeof args.db === 'string' ? args.db : undefined);
-    // Every plan first: a file lifeline cannot edit fails the command before any file is written.
-    const results =
-      action === 'status'
-        ? agents.map((agent) => statusOf(agent, target))
-        : agents.map((agent) => planAgentConfig(agent, target, action === 'install', io)).map((plan) => apply(plan, action, dryRun));
+    // Every plan and check first: a file lifeline cannot edit (or may not: another user's, read-only)
+    // fails the command before any file is written.
+    let results: { outcome: Outcome; diff: string[] }[];
+    if (action === 'status') results = agents.map((agent) => statusOf(agent, target));
+    else {
+      const plans = agents.map((agent) => planAgentConfig(agent, target, action === 'install', io));
+      if (!dryRun) for (const plan of plans) if (plan.edit.after !== null) checkEditable(plan.file);
+      results = plans.map((plan) => apply(plan, action, dryRun));
+    }
     if (args.json) {
       printJson({ action, dry_run: dryRun, agents: results.map((r) => ({ ...r.outcome, ...(dryRun ? { diff: r.diff } : {}) })) });
       return 0;

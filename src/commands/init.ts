@@ -21,6 +21,7 @@ export default defineCommand({
       node: process.execPath,
       cli: cliScript,
       stamp: paths.stamp,
+      notice: paths.notice,
       db: paths.dbChosen ? paths.db : null,
       home: paths.home,
       procRoot: procRoot(),

@@ -40,9 +40,13 @@ export default defineCommand({
       }
       writeLoginItem(plan);
       const failed = runCommands(plan.install).find((outcome) => !outcome.ok);
-      if (failed === undefined) {
+      // What decides is what is on disk, as for status: `systemctl --user enable` makes its link even
+      // when the user manager cannot be reached for the daemon-reload (a LaunchAgent has no link).
+      const enabled = plan.enabledLink === null ? failed === undefined : loginItemState(plan) === 'enabled';
+      if (enabled || failed === undefined) {
         printLine(`wrote ${plan.path}`);
-        printLine(`enabled: lifeline reconciles at every login`);
+        if (failed === undefined) printLine(`enabled: lifeline reconciles at every login`);
+        else printLine(`enabled: lifeline reconciles at every login, from the next one on (${failed.argv.join(' ')} could not run here: ${failed.detail || 'failed'})`);
       } else {
         printLine(`written, not enabled: ${plan.path}`);
         printLine(`could not run ${failed.argv.join(' ')} here (${failed.detail || 'failed'}); to enable it, run this in your login session:\n  ${shellLine(plan.install)}`);

@@ -2,7 +2,9 @@ import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
 import { copyLogRange, followLog, lastLinesStart, logFileOf } from '../lifecycle/logs.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { printBytes } from '../output.js';
+import { notices } from '../notices.js';
+import { printBytes, visible } from '../output.js';
+import { TMUX_BINDING } from '../lifecycle/tmux.js';
 import { resolvePaths } from '../store/paths.js';
 import { dbArg, parseCount, withStore } from './shared.js';
 
@@ -23,6 +25,8 @@ export default defineCommand({
     const logFile = logFileOf(paths.logs, name);
     const tail = lastLinesStart(logFile, count);
     if (tail === null) throw noLog(name, args);
+    const elsewhere = runsElsewhere(name, args);
+    if (elsewhere !== null) notices.warn(`${name} now runs ${elsewhere}; this log is from an earlier detached life`);
     copyLogRange(logFile, tail.from, tail.size, printBytes);
     if (args.follow !== true) return 0;
     const stop = new AbortController();
@@ -32,6 +36,16 @@ export default defineCommand({
     return 0;
   },
 });
+
+/** Where the current life of `name` shows its output when it does not write this log (tmux, a terminal); null when detached or not running. */
+function runsElsewhere(name: string, args: { db?: string | undefined }): string | null {
+  return withStore(args, 'read', ({ ctx }) => {
+    const row = ctx.store.getInstance(name);
+    if (row === null || row.detached === 1) return null;
+    const tmux = ctx.store.bindingsOf(name).find((binding) => binding.kind === TMUX_BINDING)?.value;
+    return tmux !== undefined ? `in tmux window ${visible(tmux)}` : 'without this log (not detached)';
+  }, () => null);
+}
 
 /** No log file: an unknown name (with suggestions), or a known one that never ran detached. */
 function noLog(name: string, args: { db?: string | undefined }): LifelineError {

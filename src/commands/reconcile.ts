@@ -10,7 +10,7 @@ import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
-import { refreshStamp } from '../store/stamp.js';
+import { clearPendingNotice, refreshStamp, writePendingNotice } from '../store/stamp.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg } from './shared.js';
 
@@ -38,15 +38,42 @@ function cannotWrite(paths: StatePaths): boolean {
   }
 }
 
-function printHuman(report: ReconcileReport, quiet: boolean): void {
+/** What a person wants to see in a new terminal after a reboot: what died, and how to bring it back. */
+function noticeLines(report: ReconcileReport): string[] {
   const stopped = report.results.filter((result) => result.action === 'stopped');
-  if (quiet) {
-    // What a person wants to see in a new terminal after a reboot: what died, and how to bring it back.
-    for (const result of stopped) printLine(visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
-    if (stopped.length >= 2) printLine(`lifeline: ${RESTORE_ALL_HINT}`);
+  const lines = stopped.map((result) => visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
+  if (stopped.length >= 2) lines.push(`lifeline: ${RESTORE_ALL_HINT}`);
+  return lines;
+}
+
+/**
+ * The quiet notice of a new pass goes to the terminal, or, with `--defer-notice` and no terminal on
+ * stdout (the snippet in an agent's hidden shell, the login item), waits in the notice file for the
+ * first terminal shell of the boot. A new pass replaces what an earlier boot left pending.
+ */
+function deliverNotice(report: ReconcileReport, paths: StatePaths, defer: boolean): void {
+  const lines = noticeLines(report);
+  if (report.already_reconciled || report.dry_run) {
+    for (const line of lines) printLine(line);
     return;
   }
-  if (report.already_reconciled && !report.dry_run && report.results.length === 0) {
+  if (defer && process.stdout.isTTY !== true) {
+    if (lines.length > 0) writePendingNotice(paths.notice, lines);
+    else clearPendingNotice(paths.notice);
+    return;
+  }
+  clearPendingNotice(paths.notice);
+  for (const line of lines) printLine(line);
+}
+
+function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): void {
+  const stopped = report.results.filter((result) => result.action === 'stopped');
+  if (quiet) {
+    for (const line of noticeLines(report)) printLine(line);
+    return;
+  }
+  // Only a pass that did not run says so; a forced one with nothing to check still ran, and reports its counts.
+  if (report.already_reconciled && !forced && !report.dry_run && report.results.length === 0) {
     printLine(alreadyReconciledMessage(report.boot_id));
     return;
   }
@@ -71,6 +98,7 @@ export default defineCommand({
     'dry-run': { type: 'boolean', description: 'show the verdicts, write nothing' },
     force: { type: 'boolean', description: 'run even if this boot was already reconciled' },
     quiet: { type: 'boolean', description: 'print only what was stopped (for shell startup)' },
+    'defer-notice': { type: 'boolean', description: 'with --quiet and no terminal on stdout: keep the notice for the first terminal shell of the boot' },
     ...jsonArg,
     ...dbArg,
   },
@@ -106,7 +134,8 @@ export default defineCommand({
     }
     if (!dryRun) refreshStamp(paths.stamp, bootId);
     if (args.json) printJson(report);
-    else printHuman(report, args.quiet === true);
+    else if (args.quiet === true && db !== null) deliverNotice(report, paths, args['defer-notice'] === true);
+    else printHuman(report, args.quiet === true, args.force === true);
     if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });

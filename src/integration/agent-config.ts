@@ -1,249 +1,20 @@
 /**
- * lifeline's SessionStart hook in each agent's own user configuration: claude and gemini keep
- * hooks in a JSON `settings.json` (`hooks.SessionStart[].hooks[]`), codex in `config.toml`
- * (`[[hooks.SessionStart]]`, plus a trust entry without which codex stops on "Hooks need review").
+ * lifeline's hook entries in each agent's own user configuration: claude and gemini keep hooks in a
+ * JSON `settings.json` (json-settings.ts), codex in `config.toml` (codex-toml.ts: `[[hooks.SessionStart]]`,
+ * plus a trust entry without which codex stops on "Hooks need review").
  *
- * Edits are merges: the user's settings and hooks stay as they are; only lifeline's own hook is
- * added, replaced or removed. The JSON files are parsed and written back (2-space or the file's own
- * indent). config.toml is never re-serialized — comments and layout are the user's — lifeline
- * appends, or removes, one block between marker comments, and checks with a TOML parser that the
- * result reads as intended before anything is written.
+ * Edits are merges made as text: the user's settings and hooks stay as they are, byte for byte; only
+ * lifeline's own entries are added, replaced or removed.
  */
-import { createHash } from 'node:crypto';
-import { parse as parseToml } from 'smol-toml';
 import { agentFolder, hookConfigFile } from '../agents/homes.js';
 import type { AgentName } from '../agents/known.js';
-import { LifelineError } from '../errors.js';
+import { editCodexToml } from './codex-toml.js';
+import { type ConfigEdit, type HookTarget, hookCommand, hookEntries } from './hook-entries.js';
+import { editJsonSettings } from './json-settings.js';
 
-/** What the hook runs: absolute paths, frozen at install time like the shell snippet. */
-export interface HookTarget {
-  readonly node: string;
-  readonly cli: string;
-  /** `--db PATH` when the database was chosen at install time. */
-  readonly db: string | null;
-}
+export { codexTrustedHash, codexTrustKey } from './codex-toml.js';
+export { type ConfigEdit, type HookState, type HookTarget, hookCommand, isLifelineHook } from './hook-entries.js';
 
-export type HookState = 'installed' | 'missing' | 'stale';
-
-export const TOML_BEGIN = '# >>> lifeline hook >>> (lifeline agents install/uninstall manage this block)';
-export const TOML_END = '# <<< lifeline hook <<<';
-
-/** POSIX single quotes when a word needs them: the agents run hook commands through a shell. */
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_/.:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export function hookCommand(agent: AgentName, target: HookTarget): string {
-  const words = [target.node, target.cli, 'hook', agent, ...(target.db === null ? [] : ['--db', target.db])];
-  return words.map(shellWord).join(' ');
-}
-
-/** A hook command lifeline wrote (any version, any path): `… <…cli.cjs|lifeline> hook <agent> …`. */
-export function isLifelineHook(command: unknown, agent: AgentName): boolean {
-  if (typeof command !== 'string') return false;
-  return new RegExp(`(^|[\\s'/])(cli\\.c?js|lifeline)'?\\s+hook\\s+${agent}(\\s|$)`).test(command);
-}
-
-/**
- * codex's trust hash of a command hook (`command_hook_hash` in codex-rs/hooks discovery): SHA-256
- * of the compact JSON of the hook's normalized identity, keys sorted, default timeout 600.
- */
-export function codexTrustedHash(command: string): string {
-  const identity = { event_name: 'session_start', hooks: [{ async: false, command, timeout: 600, type: 'command' }] };
-  return `sha256:${createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`;
-}
-
-/** codex's key of a hook's trust entry: the config file's path, the event, the group and handler index. */
-export function codexTrustKey(configPath: string, group: number, handler = 0): string {
-  return `${configPath}:session_start:${group}:${handler}`;
-}
-
-export interface ConfigEdit {
-  readonly state: HookState;
-  /** The new content; null when the file needs no change. */
-  readonly after: string | null;
-  /** Why the state is `stale`, for status and doctor. */
-  readonly detail: string | null;
-}
-
-// --- JSON settings (claude, gemini) ---
-
-type Json = Record<string, unknown>;
-
-interface HookGroup {
-  hooks?: unknown;
-  [key: string]: unknown;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseSettings(file: string, text: string | null): Json {
-  if (text === null || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new LifelineError('io', `cannot edit ${file}: it is not plain JSON (${(error as Error).message}); add the hook by hand`);
-  }
-  if (!isObject(parsed)) throw new LifelineError('io', `cannot edit ${file}: it does not hold a JSON object`);
-  if (parsed['hooks'] !== undefined && !isObject(parsed['hooks'])) throw new LifelineError('io', `cannot edit ${file}: "hooks" is not an object`);
-  const hooks = parsed['hooks'] as Json | undefined;
-  if (hooks?.['SessionStart'] !== undefined && !Array.isArray(hooks['SessionStart'])) {
-    throw new LifelineError('io', `cannot edit ${file}: "hooks.SessionStart" is not a list`);
-  }
-  return parsed;
-}
-
-function indentOf(text: string | null): string {
-  const match = text === null ? null : /\n([ \t]+)\S/.exec(text);
-  return match?.[1] ?? '  ';
-}
-
-/** The commands of lifeline's handlers in the SessionStart groups. */
-function ourCommands(groups: readonly HookGroup[], agent: AgentName): string[] {
-  return groups.flatMap((group) => (Array.isArray(group.hooks) ? group.hooks : []))
-    .map((handler) => (isObject(handler) ? handler['command'] : undefined))
-    .filter((command): command is string => isLifelineHook(command, agent));
-}
-
-/** The groups without lifeline's handlers; a group left empty by that goes too. */
-function withoutOurs(groups: readonly HookGroup[], agent: AgentName): HookGroup[] {
-  const kept: HookGroup[] = [];
-  for (const group of groups) {
-    if (!isObject(group) || !Array.isArray(group.hooks)) {
-      kept.push(group);
-      continue;
-    }
-    const handlers = group.hooks.filter((handler) => !(isObject(handler) && isLifelineHook(handler['command'], agent)));
-    if (handlers.length === group.hooks.length) kept.push(group);
-    else if (handlers.length > 0) kept.push({ ...group, hooks: handlers });
-  }
-  return kept;
-}
-
-function jsonState(groups: readonly HookGroup[], agent: AgentName, command: string): { state: HookState; detail: string | null } {
-  const ours = ourCommands(groups, agent);
-  if (ours.length === 0) return { state: 'missing', detail: null };
-  if (ours.length === 1 && ours[0] === command) return { state: 'installed', detail: null };
-  if (ours.length > 1) return { state: 'stale', detail: `${ours.length} lifeline hooks where one belongs` };
-  return { state: 'stale', detail: `it runs ${ours[0]}` };
-}
-
-function editJson(agent: AgentName, file: string, text: string | null, command: string, install: boolean): ConfigEdit {
-  const settings = parseSettings(file, text);
-  const hooks = (settings['hooks'] ?? {}) as Json;
-  const groups = (hooks['SessionStart'] ?? []) as HookGroup[];
-  const { state, detail } = jsonState(groups, agent, command);
-  if (install ? state === 'installed' : state === 'missing') return { state, after: null, detail };
-  const kept = withoutOurs(groups, agent);
-  const next = install ? [...kept, { hooks: [{ type: 'command', command }] }] : kept;
-  const nextHooks: Json = { ...hooks, SessionStart: next };
-  if (next.length === 0) delete nextHooks['SessionStart'];
-  const nextSettings: Json = { ...settings, hooks: nextHooks };
-  if (Object.keys(nextHooks).length === 0) delete nextSettings['hooks'];
-  return { state, after: `${JSON.stringify(nextSettings, null, indentOf(text))}\n`, detail };
-}
-
-// --- config.toml (codex) ---
-
-/** The text without lifeline's block (and the blank line put before it). */
-export function stripTomlBlock(text: string): { text: string; found: boolean } {
-  const begin = text.indexOf(TOML_BEGIN.split(' (')[0]!);
-  if (begin < 0) return { text, found: false };
-  const endMarker = text.indexOf(TOML_END, begin);
-  const end = endMarker < 0 ? text.length : text.indexOf('\n', endMarker) < 0 ? text.length : text.indexOf('\n', endMarker) + 1;
-  const before = text.slice(0, begin).replace(/\n\n$/, '\n');
-  return { text: before + text.slice(end), found: true };
-}
-
-/** A TOML basic string: JSON's escapes are TOML's, plus DEL, which TOML wants escaped too. */
-function tomlString(text: string): string {
-  return JSON.stringify(text).replace(/\u007f/g, '\\u007F');
-}
-
-function parseConfig(file: string, text: string): Record<string, unknown> {
-  try {
-    return parseToml(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new LifelineError('io', `cannot edit ${file}: it does not read as TOML (${(error as Error).message.split('\n')[0]})`);
-  }
-}
-
-interface CodexHooks {
-  groups: { hooks?: { command?: unknown }[] }[];
-  state: Record<string, { trusted_hash?: unknown } | undefined>;
-}
-
-function codexHooks(config: Record<string, unknown>): CodexHooks {
-  const hooks = isObject(config['hooks']) ? config['hooks'] : {};
-  return {
-    groups: Array.isArray(hooks['SessionStart']) ? (hooks['SessionStart'] as CodexHooks['groups']) : [],
-    state: isObject(hooks['state']) ? (hooks['state'] as CodexHooks['state']) : {},
-  };
-}
-
-/** Where lifeline's hook sits in a parsed config, and whether codex trusts it. */
-function codexState(config: Record<string, unknown>, configPath: string, command: string): { state: HookState; detail: string | null } {
-  const { groups, state } = codexHooks(config);
-  const found: { group: number; handler: number; command: string }[] = [];
-  groups.forEach((group, g) =>
-    (Array.isArray(group?.hooks) ? group.hooks : []).forEach((handler, h) => {
-      if (isLifelineHook(handler?.command, 'codex')) found.push({ group: g, handler: h, command: String(handler.command) });
-    }),
-  );
-  if (found.length === 0) return { state: 'missing', detail: null };
-  if (found.length > 1) return { state: 'stale', detail: `${found.length} lifeline hooks where one belongs` };
-  const [hook] = found as [(typeof found)[number]];
-  if (hook.command !== command) return { state: 'stale', detail: `it runs ${hook.command}` };
-  const trusted = state[codexTrustKey(configPath, hook.group, hook.handler)]?.trusted_hash;
-  if (trusted !== codexTrustedHash(command)) return { state: 'stale', detail: 'codex does not trust it yet (its trust entry is missing or old)' };
-  return { state: 'installed', detail: null };
-}
-
-function editToml(file: string, configPath: string, text: string | null, command: string, install: boolean): ConfigEdit {
-  const original = text ?? '';
-  const { state, detail } = codexState(parseConfig(file, original), configPath, command);
-  if (install ? state === 'installed' : state === 'missing') return { state, after: null, detail };
-  const stripped = stripTomlBlock(original);
-  const userConfig = parseConfig(file, stripped.text);
-  if (ourCommands(codexHooks(userConfig).groups as HookGroup[], 'codex').length > 0) {
-    throw new LifelineError('io', `${file} has a lifeline hook outside lifeline's block; remove it by hand, then run this again`);
-  }
-  if (!install) return { state, after: stripped.found ? stripped.text : null, detail };
-  // Appended last, so its group index is the number of SessionStart groups before it.
-  const group = codexHooks(userConfig).groups.length;
-  const key = codexTrustKey(configPath, group);
-  const block = [
-    TOML_BEGIN,
-    '[[hooks.SessionStart]]',
-    '[[hooks.SessionStart.hooks]]',
-    'type = "command"',
-    `command = ${tomlString(command)}`,
-    '',
-    `[hooks.state.${tomlString(key)}]`,
-    `trusted_hash = "${codexTrustedHash(command)}"`,
-    TOML_END,
-    '',
-  ].join('\n');
-  const base = stripped.text.trimEnd();
-  const after = base === '' ? block : `${base}\n\n${block}`;
-  // The user's file may define hooks in a shape an appended table cannot extend (an inline array):
-  // check that codex will read exactly our hook, trusted, before writing anything.
-  let check: { state: HookState } | null = null;
-  try {
-    check = codexState(parseToml(after) as Record<string, unknown>, configPath, command);
-  } catch {
-    check = null;
-  }
-  if (check?.state !== 'installed') {
-    throw new LifelineError('io', `cannot add lifeline's hook to ${file}: its hooks are written in a form lifeline cannot append to; add this by hand:\n${block}`);
-  }
-  return { state, after, detail };
-}
-
-// --- per agent ---
 
 export interface AgentConfigPlan {
   readonly agent: AgentName;
@@ -252,6 +23,8 @@ export interface AgentConfigPlan {
   /** The configuration file, as the agent names it (it may be the user's symlink). */
   readonly file: string;
   readonly command: string;
+  /** The file's text when the plan was made (null: no file); the edit was computed from it. */
+  readonly before: string | null;
   readonly edit: ConfigEdit;
 }
 
@@ -281,11 +54,11 @@ export interface ConfigIo {
 export function planAgentConfig(agent: AgentName, target: HookTarget, install: boolean, io: ConfigIo): AgentConfigPlan {
   const folder = agentFolder(agent, io.env);
   const file = hookConfigFile(agent, io.env);
-  const command = hookCommand(agent, target);
+  const entries = hookEntries(agent, target);
   const text = io.read(file);
   const edit =
     agent === 'codex'
-      ? editToml(file, codexConfigPath(io.env, io.realpath), text, command, install)
-      : editJson(agent, file, text, command, install);
-  return { agent, folder, folderExists: io.exists(folder), file, command, edit };
+      ? editCodexToml(file, codexConfigPath(io.env, io.realpath), text, entries, install)
+      : editJsonSettings(agent, file, text, entries, install);
+  return { agent, folder, folderExists: io.exists(folder), file, command: hookCommand(agent, target), before: text, edit };
 }

@@ -1,22 +1,33 @@
 /**
- * Reading and rewriting a user's configuration file safely: a symlink (dotfiles) is written through
- * to its target and never replaced by a plain file; the old content is kept as a 0600 backup beside
- * the file; the new content goes to a fresh temp file in the target's folder, renamed over it, so a
- * crash leaves the old file or the new one, never half of one.
+ * Reading and changing another program's configuration file (an agent's settings) safely:
+ * - another user's file or folder is refused, like the state folder (root with a user's HOME would
+ *   otherwise leave a root-owned file that user can no longer edit), and so is a read-only file;
+ * - a change is written into the file itself, never renamed over it: the file keeps its owner, mode
+ *   and inode (a hard-linked dotfiles copy sees the change), and a symlink is written through to its
+ *   target. The whole content goes in one write(); no temp file is left beside it;
+ * - the content before lifeline's first edit is kept once, in `<file>.lifeline-backup` (0600), and
+ *   uninstall, which gives that content back byte for byte, removes it again.
  */
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, type Stats, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
+import { isUtf8 } from '../proc/parse.js';
+import { checkOwner } from '../store/files.js';
 
+const OWNER_HINT = 'run lifeline as that user, or chown it';
+
+/** The file's text, or null when there is none. Bytes that are not UTF-8 are refused: Node would turn them into U+FFFD, and writing that back would change them. */
 export function readConfig(path: string): string | null {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     throw new LifelineError('io', `cannot read ${path} (${code ?? (error as Error).message})`);
   }
+  if (!isUtf8(bytes)) throw new LifelineError('io', `cannot edit ${path}: it is not valid UTF-8 text; lifeline leaves it untouched`);
+  return bytes.toString('utf8');
 }
 
 /** The file a write to `path` must change: the target of a symlink, else the path itself. */
@@ -35,59 +46,130 @@ export function writeTarget(path: string): string {
   }
 }
 
-function timestamp(now: Date): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new LifelineError('io', `cannot use ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
 }
 
-function writeNewFile(path: string, content: string, mode: number): void {
-  const fd = openSync(path, 'wx', mode);
+/**
+ * Whether lifeline may change `path`: checked for every file before any is written, so a refusal
+ * leaves every file as it was. The folder a new file (or folder) would be created in must be ours too.
+ */
+export function checkEditable(path: string): void {
+  const target = writeTarget(path);
+  const stats = statOrNull(target);
+  if (stats === null) {
+    let folder = dirname(target);
+    let folderStats = statOrNull(folder);
+    while (folderStats === null && dirname(folder) !== folder) {
+      folder = dirname(folder);
+      folderStats = statOrNull(folder);
+    }
+    if (folderStats !== null) checkOwner(folderStats, folder, 'the folder', OWNER_HINT);
+    return;
+  }
+  if (!stats.isFile()) throw new LifelineError('io', `cannot edit ${target}: it is not a regular file; lifeline leaves it untouched`);
+  // The backup goes beside the name the agent uses, the change into the target.
+  checkOwner(statSync(dirname(path)), dirname(path), 'the folder', OWNER_HINT);
+  checkOwner(stats, target, 'the file', OWNER_HINT);
+  // Root could write it anyway; a file without its write bit is the user's way of saying "leave it".
+  if ((stats.mode & 0o200) === 0) throw new LifelineError('io', `cannot edit ${target}: it is read-only (no write bit); lifeline leaves it untouched (chmod u+w it first)`);
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, done);
+}
+
+/**
+ * A new file, 0600, in a folder created 0700 when missing; `wx`: never over a file that appeared
+ * meanwhile. Returns the topmost folder it created, if any.
+ */
+function createFile(path: string, content: string): string | null {
+  const created = mkdirSync(dirname(path), { recursive: true, mode: 0o700 }) ?? null;
+  const fd = openSync(path, 'wx', 0o600);
   try {
-    writeSync(fd, content);
+    writeAll(fd, Buffer.from(content, 'utf8'));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  chmodSync(path, mode);
+  return created;
+}
+
+/** The same file with new content: same inode, owner and mode (r+, then cut to the new length). */
+function overwrite(path: string, content: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    if (!fstatSync(fd).isFile()) throw new LifelineError('io', `cannot edit ${path}: it is not a regular file`);
+    const bytes = Buffer.from(content, 'utf8');
+    writeAll(fd, bytes);
+    ftruncateSync(fd, bytes.length);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The one backup of a file: its content before lifeline's first edit. */
+export function backupOf(path: string): string {
+  return `${path}.lifeline-backup`;
 }
 
 /**
- * Replaces the content of `path` (through a symlink) with `content`. Returns the backup of the old
- * content (`<path>.lifeline-backup-<time>`, 0600), or null when there was no file before.
+ * Keeps the content before lifeline's first edit, once: a backup that exists already holds an older
+ * original and is left alone (`wx`, so never through a link planted there either).
  */
-export function rewriteConfig(path: string, before: string | null, content: string, now = new Date()): string | null {
-  const target = writeTarget(path);
-  let backup: string | null = null;
-  if (before !== null) {
-    backup = `${path}.lifeline-backup-${timestamp(now)}`;
-    for (let n = 1; ; n++) {
-      try {
-        writeNewFile(backup, before, 0o600);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 50) throw error;
-        backup = `${path}.lifeline-backup-${timestamp(now)}-${n}`;
-      }
-    }
-  } else {
-    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-  }
-  let mode = 0o600;
+function keepOriginal(path: string, before: string): string {
+  const backup = backupOf(path);
   try {
-    mode = statSync(target).mode & 0o777;
-  } catch {
-    // A new file: private.
-  }
-  const temp = join(dirname(target), `.${basename(target)}.lifeline-${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    writeNewFile(temp, content, mode);
-    renameSync(temp, target);
+    createFile(backup, before);
   } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Never created.
-    }
-    throw new LifelineError('io', `cannot write ${target}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   return backup;
+}
+
+/**
+ * Replaces the content of `path` (through a symlink) with `content`, or creates it. With `backup`, the
+ * content before lifeline's first edit is kept in `<path>.lifeline-backup` (0600). Returns that
+ * backup's path, and the topmost folder created for a new file.
+ */
+export function rewriteConfig(path: string, before: string | null, content: string, backup: boolean): { backup: string | null; createdFolder: string | null } {
+  const target = writeTarget(path);
+  const kept = backup && before !== null ? keepOriginal(path, before) : null;
+  let createdFolder: string | null = null;
+  try {
+    if (before === null) createdFolder = createFile(target, content);
+    else overwrite(target, content);
+  } catch (error) {
+    if (error instanceof LifelineError) throw error;
+    throw new LifelineError('io', `cannot write ${target}: ${(error as Error).message}`);
+  }
+  return { backup: kept, createdFolder };
+}
+
+/** Uninstall took lifeline's entries out: the backup install kept is no longer needed (a file install created). */
+export function dropBackup(path: string): void {
+  const backup = backupOf(path);
+  try {
+    if (lstatSync(backup).isFile()) unlinkSync(backup);
+  } catch {
+    // None.
+  }
+}
+
+/**
+ * Removes a file install created, now that lifeline's entries were all it held. A symlink is the
+ * user's: it stays, and its target is emptied instead.
+ */
+export function removeConfig(path: string): void {
+  if (lstatSync(path).isSymbolicLink()) {
+    rewriteConfig(path, readConfig(path), '', false);
+    return;
+  }
+  unlinkSync(path);
 }

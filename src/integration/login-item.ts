@@ -38,7 +38,8 @@ export const SYSTEMD_UNIT = 'lifeline-reconcile.service';
 export const LAUNCH_AGENT_LABEL = 'dev.lifeline.reconcile';
 
 function reconcileArgv(target: LoginTarget): string[] {
-  return [target.node, target.cli, 'reconcile', '--quiet', ...(target.db !== null ? ['--db', target.db] : [])];
+  // No terminal at login: the notice waits for the first terminal shell (SPEC §13).
+  return [target.node, target.cli, 'reconcile', '--quiet', '--defer-notice', ...(target.db !== null ? ['--db', target.db] : [])];
 }
 
 /**

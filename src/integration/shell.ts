@@ -12,6 +12,8 @@ export interface SnippetTarget {
   readonly node: string;
   readonly cli: string;
   readonly stamp: string;
+  /** A boot's notice that no terminal has shown yet, and `<notice>.shown`, claimed by the shell that shows it. */
+  readonly notice: string;
   /** `--db PATH` when the database was chosen, else the state folder passed as LIFELINE_HOME. */
   readonly db: string | null;
   readonly home: string;
@@ -64,9 +66,18 @@ function posixSnippet(target: SnippetTarget, shell: 'bash' | 'zsh'): string {
     readBoot,
     `  if [ -r ${q(target.stamp)} ]; then IFS= read -r __lifeline_seen < ${q(target.stamp)}; fi`,
     `  if [ -n "$__lifeline_boot" ] && [ "$__lifeline_boot" != "$__lifeline_seen" ] && [ -x ${q(target.node)} ] && [ -f ${q(target.cli)} ]; then`,
-    `    ${env} ${q(target.node)} ${q(target.cli)} reconcile --quiet ${where}`.trimEnd(),
+    `    ${env} ${q(target.node)} ${q(target.cli)} reconcile --quiet --defer-notice ${where}`.trimEnd(),
     '  fi',
-    '  unset __lifeline_boot __lifeline_seen __lifeline_key __lifeline_value __lifeline_rest',
+    '  # A notice a shell without a terminal left pending: shown once, by the first terminal shell that claims it.',
+    `  if [ -t 1 ] && [ -s ${q(target.notice)} ]; then`,
+    shell === 'zsh' ? '    if [[ -o clobber ]]; then __lifeline_nc=; else __lifeline_nc=1; fi' : '    case $- in *C*) __lifeline_nc=1 ;; *) __lifeline_nc= ;; esac',
+    '    set -C',
+    `    if { : > ${q(`${target.notice}.shown`)}; } 2>/dev/null; then`,
+    `      while IFS= read -r __lifeline_line; do printf '%s\n' "$__lifeline_line"; done < ${q(target.notice)}`,
+    '    fi',
+    '    [ -n "$__lifeline_nc" ] || set +C',
+    '  fi',
+    '  unset __lifeline_boot __lifeline_seen __lifeline_key __lifeline_value __lifeline_rest __lifeline_nc __lifeline_line',
     'fi',
     SNIPPET_END,
   ].join('\n');
@@ -106,7 +117,15 @@ function fishSnippet(target: SnippetTarget): string {
     `    if test -n "$lifeline_boot"; and test "$lifeline_boot" != "$lifeline_seen"; and test -x ${q(target.node)}; and test -f ${q(target.cli)}`,
     `        set -lx LIFELINE_HOME ${q(target.home)}`,
     ...(target.procRoot !== '/proc' ? [`        set -lx LIFELINE_PROC_ROOT ${q(target.procRoot)}`] : []),
-    `        ${q(target.node)} ${q(target.cli)} reconcile --quiet${where}`,
+    `        ${q(target.node)} ${q(target.cli)} reconcile --quiet --defer-notice${where}`,
+    '    end',
+    '    # A notice a shell without a terminal left pending: shown once, by the first terminal shell.',
+    '    # (fish has no silent exclusive create: two terminals opened in the same instant may both show it.)',
+    `    if test -t 1; and test -s ${q(target.notice)}; and not test -e ${q(`${target.notice}.shown`)}`,
+    `        true > ${q(`${target.notice}.shown`)}`,
+    '        while read -l lifeline_line',
+    '            echo $lifeline_line',
+    `        end < ${q(target.notice)}`,
     '    end',
     'end',
     SNIPPET_END,

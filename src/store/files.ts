@@ -10,14 +10,13 @@ function errnoOf(error: unknown): string | undefined {
 /**
  * Another user's folder or file is refused, like ssh refuses another user's `~/.ssh`: whoever owns
  * it can swap in a database whose snapshot says `sh -c …`, and `lifeline r` would run that as us.
+ * (An agent's configuration of another user is refused for the opposite reason: root writing it
+ * would take it from its owner.)
  */
-export function checkOwner(stats: Pick<Stats, 'uid'>, path: string, what: string): void {
+export function checkOwner(stats: Pick<Stats, 'uid'>, path: string, what: string, hint = 'chown it, or choose another with LIFELINE_HOME or --db'): void {
   const uid = process.getuid?.();
   if (uid === undefined || stats.uid === uid) return;
-  throw new LifelineError(
-    'untrusted',
-    `${what} ${path} belongs to another user (uid ${stats.uid}, you are uid ${uid}); lifeline refuses it (chown it, or choose another with LIFELINE_HOME or --db)`,
-  );
+  throw new LifelineError('untrusted', `${what} ${path} belongs to another user (uid ${stats.uid}, you are uid ${uid}); lifeline refuses it (${hint})`);
 }
 
 /**

@@ -9,6 +9,8 @@ export interface StatePaths {
   readonly db: string;
   /** Read by the shell snippet: the boot id of the last reconcile, then a newline. */
   readonly stamp: string;
+  /** Also read by the shell snippet: a boot's notice no terminal has shown yet (store/stamp.ts). */
+  readonly notice: string;
   readonly logs: string;
   /** True when `--db` or `LIFELINE_DB` chose the file: its folder is then the user's, not ours. */
   readonly dbChosen: boolean;
@@ -42,6 +44,7 @@ export function resolvePaths(dbFlag: string | undefined, env: NodeJS.ProcessEnv 
     db,
     // With a chosen database the stamp sits beside it, so two databases never share one stamp.
     stamp: chosen !== undefined ? `${db}.boot.stamp` : join(home, 'boot.stamp'),
+    notice: chosen !== undefined ? `${db}.notice` : join(home, 'notice'),
     logs: join(home, 'logs'),
     dbChosen: chosen !== undefined,
   };

@@ -1,4 +1,15 @@
+import { accessSync, constants } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Whether SQLite reported a lock held by another connection (SQLITE_BUSY, SQLITE_LOCKED and their variants). */
 export function isSqliteBusy(error: unknown): boolean {
@@ -18,7 +29,13 @@ export function describeSqliteError(error: unknown, path: string): LifelineError
   if (isSqliteBusy(error)) {
     return new LifelineError('database-busy', `${path} is busy (another process held it past the busy timeout); try again`);
   }
-  if (code.startsWith('SQLITE_READONLY')) return new LifelineError('database-readonly', `${path} is read-only; this command needs to write to it`);
+  if (code.startsWith('SQLITE_READONLY')) {
+    // SQLite writes its journal (-wal, -shm) beside the database: a folder that cannot be written makes a writable file read-only.
+    if (writable(path) && !writable(dirname(path))) {
+      return new LifelineError('database-readonly', `the folder ${dirname(path)} is read-only (SQLite writes its journal beside ${basename(path)}); this command needs to write there`);
+    }
+    return new LifelineError('database-readonly', `${path} is read-only; this command needs to write to it`);
+  }
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
     return new LifelineError('io', `cannot open ${path} (${code})`);
   }

@@ -22,7 +22,10 @@ const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export function dropSkip(): string | false {
   if (!isRoot) return 'needs root to drop privileges';
   const probe = spawnSync(process.execPath, ['-e', '0'], { uid: NOBODY, gid: NOBODY, cwd: '/', stdio: 'ignore' });
-  return probe.status === 0 ? false : `nobody cannot run ${process.execPath}`;
+  if (probe.status !== 0) return `nobody cannot run ${process.execPath}`;
+  // The folders made for nobody live in the temp folder: a TMPDIR inside a private folder is out of its reach.
+  const reach = spawnSync(process.execPath, ['-e', 'require("fs").statSync(process.argv[1])', tmpdir()], { uid: NOBODY, gid: NOBODY, cwd: '/', stdio: 'ignore' });
+  return reach.status === 0 ? false : `nobody cannot reach the temp folder ${tmpdir()} (TMPDIR inside a private folder)`;
 }
 
 function packageDir(name: string, from: string): string {

@@ -115,3 +115,17 @@ test('a current folder deleted under the shell: launch says so in one line and w
   }
   assert.equal(existsSync(home.db), false);
 });
+
+test('a writable database in a read-only state folder: writers name the folder, not the database', { skip: asNobodySkip }, () => {
+  const home = makeHome();
+  createDatabase(home);
+  new Database(home.db).close();
+  chownSync(home.dir, NOBODY, NOBODY);
+  chownSync(home.db, NOBODY, NOBODY);
+  chmodSync(home.dir, 0o555);
+  const before = readFileSync(home.db);
+  for (const args of WRITERS) {
+    assertOneLine(cli(args, home.env, { uid: NOBODY, gid: NOBODY }), 1, new RegExp(`the folder ${home.dir} is read-only \\(SQLite writes its journal beside lifeline\\.db\\); this command needs to write there`), args.join(' '));
+  }
+  assert.deepEqual(readFileSync(home.db), before);
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { chownSync } from 'node:fs';
 import { test } from 'node:test';
-import { cliAsNobody, isRoot, NOBODY } from '../helpers/as-nobody.js';
+import { cliAsNobody, dropSkip, NOBODY } from '../helpers/as-nobody.js';
 import { events, insertRow, rows } from '../helpers/db.js';
 import { makeHome } from '../helpers/home.js';
 import { bootId, isAlive, startSleeper, startToken } from '../helpers/processes.js';
@@ -9,7 +9,7 @@ import { createDatabase } from '../helpers/seed.js';
 
 test(
   'stop of a verified process the user may not signal (EPERM) is a one-line error; nothing is recorded and it runs on',
-  { skip: isRoot ? false : 'needs root to run lifeline as nobody against a root process' },
+  { skip: dropSkip() },
   () => {
     const home = makeHome();
     createDatabase(home);
