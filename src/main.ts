@@ -57,7 +57,7 @@ const DESCRIPTIONS: Record<string, string> = {
   logs: 'the output of a detached instance (-f follows it)',
   forget: 'hide stopped instances from list --all and r --all',
   show: 'one instance: row or snapshot, bindings, the command r would run, events',
-  agents: "install lifeline's session hook in claude, codex and gemini (install|uninstall|status)",
+  agents: "install lifeline's session and turn hooks in claude, codex and gemini (install|uninstall|status)",
   hook: "run by an agent's hooks: records its session and its turns (prints nothing)",
 };
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AGENTS as AGENT_NAMES, interactive, makeAgentHome, type AgentHome, type Interactive } from './helpers/agents.js';
@@ -119,8 +119,10 @@ test('a nested agent inside an instance (claude -p from a tool) fires its turn h
   // The nested claude submits a prompt, ends its turn, asks, quits: each with its own session id.
   await step(job, `!printf 'nested prompt\\n/permission\\n/stop\\n/exit\\n' | claude -p summarize`, /tool exit 0/);
   assert.equal(turnOf(home, 'cl'), 'working', 'the nested Stop did not end the instance turn');
+  // Its turns are ignored quietly (a tool may run many); only its SessionStart, refused, is logged.
   const log = readFileSync(join(home.dir, 'logs', 'hook.log'), 'utf8').trim().split('\n');
-  assert.ok(log.some((line) => /Stop not recorded: Stop of session \S+, not cl's/.test(line)), log.join('\n'));
+  assert.equal(log.length, 1, log.join('\n'));
+  assert.match(log[0]!, /hook claude: session \S+ \(startup\) not recorded: a new claude session/);
   // A report by hand, with the marker but another session, is ignored too; with the bound one it counts.
   await step(job, `!printf '{"session_id":"other-id","hook_event_name":"Stop"}' | '${process.execPath}' '${CLI}' hook claude`, /tool exit 0/);
   assert.equal(turnOf(home, 'cl'), 'working', 'a Stop of another session was ignored');
@@ -159,4 +161,27 @@ test('kill -9 of an agent mid-turn leaves no working: not while its row is a gho
   assert.equal(turnOf(home, 'gm'), 'idle');
   again.send('/exit');
   assert.equal(await again.exited, 0);
+});
+
+test('agents install writes the turn hooks beside SessionStart (codex trusts each, Interrupt with its 1 s default), uninstall takes them out exactly', async () => {
+  const home = makeAgentHome(['codex', 'claude']);
+  const config = join(home.user, '.codex', 'config.toml');
+  const mine = '# mine\nmodel = "o3"\n';
+  writeFileSync(config, mine);
+  assert.equal(cli(['agents', 'install', 'codex', 'claude'], home.env).code, 0);
+  const status = cliJson<{ agents: { agent: string; state: string }[] }>(['agents', 'status'], home.env);
+  assert.deepEqual(status.agents.map((a) => a.state), ['installed', 'installed']);
+
+  const job = interactive(['launch', 'cx', '--', 'codex'], home.env, home.project);
+  await job.waitFor(/ready codex/);
+  await step(job, 'go', /prompt go/);
+  assert.doesNotMatch(job.output(), /Hooks need review/);
+  assert.equal(turnOf(home, 'cx'), 'working');
+  await step(job, '/esc', /event Interrupt/);
+  assert.equal(turnOf(home, 'cx'), 'idle', 'codex ran the Interrupt hook: its trust hash holds');
+  job.send('/exit');
+  assert.equal(await job.exited, 0);
+
+  assert.equal(cli(['agents', 'uninstall', 'codex', 'claude'], home.env).code, 0);
+  assert.equal(readFileSync(config, 'utf8'), mine);
 });

@@ -26,11 +26,6 @@ export interface TurnEvent {
   /** Only when this payload field has this value (a Notification's `notification_type`). */
   readonly when?: { readonly field: string; readonly equals: string };
   readonly turn: Exclude<TurnState, 'unknown'>;
-  /**
-   * codex: the timeout (seconds) it gives the hook when the configuration sets none, which it hashes
-   * into the hook's trust entry — 1 for Interrupt and SessionEnd, else 600.
-   */
-  readonly defaultTimeoutS?: number;
 }
 
 export interface AgentKnowledge {
@@ -147,7 +142,7 @@ const codex: AgentKnowledge = {
     { event: 'UserPromptSubmit', turn: 'working' },
     { event: 'Stop', turn: 'idle' },
     // Esc during a turn, 40 ms after the key.
-    { event: 'Interrupt', turn: 'idle', defaultTimeoutS: 1 },
+    { event: 'Interrupt', turn: 'idle' },
     { event: 'PermissionRequest', turn: 'waiting' },
   ],
   resumeTemplate: (command, kept) => [command, '--no-daemon', '-C', '{cwd}', ...kept, 'resume', '{session}'],

@@ -40,10 +40,15 @@ export interface TurnReport {
   readonly turn: TurnEvent['turn'];
 }
 
+/**
+ * `nested`: the report of an agent started inside the instance, expected and ignored quietly (a
+ * `claude -p` in a tool fires several per run); `refused`: a report that says something is set up
+ * wrong (an instance with no agent or no session bound), worth a line in hook.log.
+ */
 export type TurnRecord =
   | { readonly kind: 'moved' | 'unchanged'; readonly name: string }
   | { readonly kind: 'no-instance' }
-  | { readonly kind: 'ignored'; readonly name: string; readonly why: string };
+  | { readonly kind: 'nested' | 'refused'; readonly name: string; readonly why: string };
 
 /**
  * Why a report must not move the instance's state, or null when it may. Every process below the
@@ -52,12 +57,12 @@ export type TurnRecord =
  * instance is bound to, reports its turns. Cheaper than SessionStart's check (no process walk): the
  * session id alone tells them apart, and a turn hook must cost no more than a start hook.
  */
-function refusal(ctx: LifelineContext, row: InstanceRow, runs: AgentKnowledge | null, report: TurnReport): string | null {
-  if (runs === null) return `${row.name} runs no agent (${report.agent} ${report.event} of session ${report.sessionId})`;
-  if (report.agent !== runs.name) return `a ${report.agent} started inside ${row.name}, which runs ${runs.name}`;
+function refusal(ctx: LifelineContext, row: InstanceRow, runs: AgentKnowledge | null, report: TurnReport): Omit<Extract<TurnRecord, { why: string }>, 'name'> | null {
+  if (runs === null) return { kind: 'refused', why: `${row.name} runs no agent (${report.agent} ${report.event} of session ${report.sessionId})` };
+  if (report.agent !== runs.name) return { kind: 'nested', why: `a ${report.agent} started inside ${row.name}, which runs ${runs.name}` };
   const bound = ctx.store.bindingsOf(row.name).find((binding) => binding.kind === 'session')?.value;
-  if (bound === undefined) return `${report.event} of session ${report.sessionId} for ${row.name}, which has no session bound yet`;
-  if (bound !== report.sessionId) return `${report.event} of session ${report.sessionId}, not ${row.name}'s (${bound})`;
+  if (bound === undefined) return { kind: 'refused', why: `${report.event} of session ${report.sessionId} for ${row.name}, which has no session bound yet` };
+  if (bound !== report.sessionId) return { kind: 'nested', why: `${report.event} of session ${report.sessionId}, not ${row.name}'s (${bound})` };
   return null;
 }
 
@@ -66,8 +71,8 @@ export function recordTurn(ctx: LifelineContext, marker: string, report: TurnRep
   return ctx.store.writeTransaction((): TurnRecord => {
     const row = ctx.store.instanceByMarker(marker);
     if (row === null) return { kind: 'no-instance' };
-    const why = refusal(ctx, row, agentOfRow(row), report);
-    if (why !== null) return { kind: 'ignored', name: row.name, why };
+    const refused = refusal(ctx, row, agentOfRow(row), report);
+    if (refused !== null) return { ...refused, name: row.name };
     if (ctx.store.turnOf(row.name, marker)?.state === report.turn) return { kind: 'unchanged', name: row.name };
     ctx.store.setTurn({ instance: row.name, marker, state: report.turn, since: ctx.now() });
     return { kind: 'moved', name: row.name };

@@ -7,9 +7,9 @@ import { CLI } from './cli.js';
 
 /**
  * Writes lifeline's hooks, SessionStart and every turn event of src/agents/known.ts, into the
- * agent's own settings in the test's HOME, as `lifeline agents install` writes the start hook (the
- * same command: node, cli.cjs, `hook <agent>`, shell-quoted). The tests own these files: they do
- * not depend on how `agents install` edits them.
+ * agent's own settings in the test's HOME, in the shape `lifeline agents install` writes them (the
+ * same command: node, cli.cjs, `hook <agent>`, shell-quoted; codex trust hashed on its own). The
+ * turn tests own these files, so they test the hook whatever the editing code does.
  */
 export function writeTurnHooks(home: AgentHome, agent: AgentName): string {
   const command = [process.execPath, CLI, 'hook', agent].map(shellWord).join(' ');
@@ -23,11 +23,7 @@ export function writeTurnHooks(home: AgentHome, agent: AgentName): string {
   }
   const file = join(home.user, `.${agent}`, 'settings.json');
   const hooks: Record<string, unknown[]> = {};
-  for (const event of events) {
-    // A Notification hook runs only for the notification types that move the state (claude matches its type).
-    const types = AGENTS[agent].turnEvents.filter((known) => known.event === event && known.when !== undefined).map((known) => known.when!.equals);
-    hooks[event] = [{ ...(types.length > 0 ? { matcher: types.join('|') } : {}), hooks: [{ type: 'command', command }] }];
-  }
+  for (const event of events) hooks[event] = [{ hooks: [{ type: 'command', command }] }];
   writeFileSync(file, `${JSON.stringify({ hooks }, null, 2)}\n`);
   return file;
 }
@@ -41,9 +37,9 @@ function codexLabel(event: string): string {
   return event.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-/** codex hashes the timeout it will use: 1 s by default for Interrupt and SessionEnd, else 600 (the agent reference). */
+/** codex hashes the timeout it will use: 1 s by default for Interrupt and SessionEnd, else 600 (measured on codex 0.169). */
 function codexTrustedHash(event: string, command: string): string {
-  const timeout = AGENTS.codex.turnEvents.find((known) => known.event === event)?.defaultTimeoutS ?? (event === 'SessionEnd' ? 1 : 600);
+  const timeout = event === 'Interrupt' || event === 'SessionEnd' ? 1 : 600;
   const identity = { event_name: codexLabel(event), hooks: [{ async: false, command, timeout, type: 'command' }] };
   return `sha256:${createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`;
 }
