@@ -3,6 +3,7 @@ import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { checkOptions, hoistGlobals } from './argv.js';
 import { readFileSync } from 'node:fs';
 import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
+import { helpText } from './commands/usage.js';
 import { LifelineError } from './errors.js';
 import { claimShellHandoff } from './lifecycle/handoff.js';
 import { closestNames } from './lifecycle/names.js';
@@ -105,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   const end = rest.indexOf('--');
   const own = end < 0 ? rest : rest.slice(0, end);
   if (own.includes('--help') || own.includes('-h')) {
-    printLine(stripAnsi(await renderUsage(cmd, { meta: { name: 'lifeline', version: version() } })).replace(/[ \t]+$/gm, ''));
+    const rendered = stripAnsi(await renderUsage(cmd, { meta: { name: 'lifeline', version: version() } })).replace(/[ \t]+$/gm, '');
+    printLine(helpText(command, rendered));
     return 0;
   }
   // Run by an agent, which waits for it: no option check, nothing on stdout, always 0.

@@ -11,7 +11,7 @@ import { dbArg } from './shared.js';
 export default defineCommand({
   meta: { name: 'init', description: 'Print the shell snippet that reconciles once per boot: lifeline init bash >> ~/.bashrc' },
   args: {
-    shell: { type: 'positional', description: 'bash, zsh or fish' },
+    shell: { type: 'positional', required: false, description: 'bash, zsh or fish' },
     ...dbArg,
   },
   run({ args }) {

@@ -53,6 +53,7 @@ export default defineCommand({
   async run({ args, rawArgs }) {
     if (args.all === true) return restoreAll(args, rawArgs);
     if (typeof args.spacing === 'string' || typeof args.boot === 'string') throw new LifelineError('usage', '--spacing and --boot go with --all');
+    if (args.name === undefined || args.name === '') throw new LifelineError('usage', 'missing NAME: lifeline r NAME brings one back, lifeline r --all --tmux the whole last boot');
     const name = checkName(args.name);
     const asked = modeFromFlags(rawArgs, { detach: args.detach === true, foreground: args.foreground === true });
     const cwd = typeof args.cwd === 'string' ? resolve(args.cwd) : null;
