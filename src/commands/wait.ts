@@ -16,7 +16,7 @@ function parseTarget(text: string | undefined): WaitTarget {
  * that cannot be waited for.
  */
 export default defineCommand({
-  meta: { name: 'wait', description: 'Wait until agents are idle or waiting for the user, or instances stopped: lifeline wait NAME... --until STATE' },
+  meta: { name: 'wait', description: 'Wait until agents are idle or waiting for the user, or instances stopped (exit 0; 1 on timeout or an end first; 2 for what cannot be waited for)' },
   args: {
     until: { type: 'string', description: `${WAIT_TARGETS.join(' | ')}`, valueHint: 'state' },
     timeout: { type: 'string', description: 'give up (exit 1) after this many seconds (default: no limit)', valueHint: 's' },
