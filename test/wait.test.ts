@@ -4,12 +4,15 @@
  * cannot be waited for. Real stand-in agents and `sleep`, real hooks, a real registry.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interactive, makeAgentHome, type AgentHome, type Interactive } from './helpers/agents.js';
-import { cli, cliAsync } from './helpers/cli.js';
+import { CLI, cli, cliAsync } from './helpers/cli.js';
 import { rows } from './helpers/db.js';
-import { isAlive, startSleeper, waitFor } from './helpers/processes.js';
+import { have, isAlive, startSleeper, waitFor } from './helpers/processes.js';
 import { writeTurnHooks } from './helpers/turn-hooks.js';
 
 async function agentAt(home: AgentHome, name: string, agent: 'claude' | 'gemini' = 'claude'): Promise<Interactive> {
@@ -147,4 +150,17 @@ test('wait refuses with exit 2 what it cannot wait for: an unknown name, a progr
   assert.equal(cli(['stop', 's'], home.env).code, 0);
   const fresh = cli(['wait', 'x', '--until', 'idle'], makeAgentHome().env);
   assert.deepEqual([fresh.code, fresh.stderr], [2, 'lifeline: no instance named "x"\n']);
+});
+
+test('wait looks at most every 200 ms: two seconds of waiting read the process at most 11 times', (t) => {
+  if (!have('strace')) return t.skip('strace is not installed');
+  const home = makeAgentHome();
+  assert.equal(cli(['launch', 's', '--detach', '--', 'sleep', '300'], home.env).code, 0);
+  const pid = pidOf(home, 's');
+  const trace = join(home.dir, 'trace');
+  const traced = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,open', '-o', trace, process.execPath, CLI, 'wait', 's', '--until', 'stopped', '--timeout', '2'], { env: home.env, encoding: 'utf8' });
+  assert.equal(traced.status, 1, traced.stderr);
+  const looks = readFileSync(trace, 'utf8').split('\n').filter((line) => line.includes(`"/proc/${pid}/stat"`)).length;
+  assert.ok(looks >= 2 && looks <= 11, `${looks} looks at /proc/${pid}/stat in 2 s`);
+  assert.equal(cli(['stop', 's'], home.env).code, 0);
 });
