@@ -10,7 +10,7 @@ import { bootId } from './helpers/processes.js';
 
 interface Doctor {
   shell_snippet: Record<string, { file: string; present: boolean; count: number; missing_paths: string[] }>;
-  login_item: { path: string | null; installed: boolean; enabled: boolean };
+  login_item: { path: string | null; installed: boolean; enabled: boolean; restore: boolean; linger: boolean | null };
   last_reconcile: { boot_id: string | null; at: number | null; this_boot: boolean };
   warnings: string[];
   problems: string[];
@@ -81,10 +81,11 @@ test('a login item that systemctl could not enable is "written, not enabled", an
   assert.match(install.stdout, new RegExp(`^written, not enabled: ${unit}\ncould not run systemctl --user daemon-reload here \\(.*\\); to enable it, run this in your login session:\n  systemctl --user daemon-reload && systemctl --user enable lifeline-reconcile.service\n$`));
   assert.equal(
     cli(['login-item', 'status'], env).stdout,
-    `written, not enabled: ${unit}; enable it in your login session: systemctl --user daemon-reload && systemctl --user enable lifeline-reconcile.service\n`,
+    `written, not enabled: ${unit}; enable it in your login session: systemctl --user daemon-reload && systemctl --user enable lifeline-reconcile.service\n` +
+      'restore: off (lifeline login-item install --restore turns it on)\n',
   );
   let report = doctor(env);
-  assert.deepEqual(report.login_item, { path: unit, installed: true, enabled: false });
+  assert.deepEqual(report.login_item, { path: unit, installed: true, enabled: false, restore: false, linger: report.login_item.linger });
   assert.deepEqual(report.warnings, [
     `the login item ${unit} is written, not enabled; enable it in your login session: systemctl --user daemon-reload && systemctl --user enable lifeline-reconcile.service`,
     NOTHING_RUNS,
@@ -96,13 +97,13 @@ test('a login item that systemctl could not enable is "written, not enabled", an
   mkdirSync(wants);
   symlinkSync(unit, join(wants, 'lifeline-reconcile.service'));
   report = doctor(env);
-  assert.deepEqual(report.login_item, { path: unit, installed: true, enabled: true });
+  assert.deepEqual(report.login_item, { path: unit, installed: true, enabled: true, restore: false, linger: report.login_item.linger });
   assert.deepEqual(report.warnings, []);
   assert.match(cli(['login-item', 'status'], env).stdout, /^installed: .* \(enabled: runs at every login\)$/m);
 
   // Uninstall without a user bus removes the link systemctl would have removed.
   assert.equal(cli(['login-item', 'uninstall'], env).code, 0);
-  assert.deepEqual(doctor(env).login_item, { path: unit, installed: false, enabled: false });
+  assert.deepEqual({ ...doctor(env).login_item, linger: null }, { path: unit, installed: false, enabled: false, restore: false, linger: null });
   assert.throws(() => readFileSync(join(wants, 'lifeline-reconcile.service')));
 });
 

@@ -33,14 +33,14 @@ test('a program killed by a signal: exit:signal:<NAME>, and lifeline exits 128 +
   assert.equal(events(home.db, 'life.stopped')[0]!.data.reason, 'exit:signal:SIGKILL');
 });
 
-test('SIGTERM to lifeline is passed on to the program, and the exit is still recorded', async () => {
+test('SIGTERM to lifeline is passed on to the program, and its end is recorded as exit:shutdown: lifeline itself went down with it', async () => {
   const home = makeHome();
   const launcher = cliAsync(['launch', 'fwd', '--', 'sleep', '300'], home.env);
   await waitActive(home.db);
   launcher.kill('SIGTERM');
   const result = await launcher.done;
   assert.equal(result.code, 143);
-  assert.equal(events(home.db, 'life.stopped')[0]!.data.reason, 'exit:signal:SIGTERM');
+  assert.equal(events(home.db, 'life.stopped')[0]!.data.reason, 'exit:shutdown');
   assert.deepEqual(rows(home.db), []);
 });
 

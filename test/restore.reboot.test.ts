@@ -88,7 +88,7 @@ test(
           `bob: would resume in ${b} (session sess-b): sh -c 'read line; exit 7' sess-b`,
           `carol: skipped (folder gone: ${c})`,
           `dave: skipped (running again, pid ${davePid})`,
-          `dry run: 2 would resume, 2 skipped, 0 failed (reconcile pass of boot ${ns.bootId}); nothing was started`,
+          `dry run: 2 would resume, 2 skipped, 0 failed (what was running when boot ${before} ended); nothing was started`,
           '',
         ].join('\n'),
       );

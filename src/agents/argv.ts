@@ -38,6 +38,24 @@ export function agentOf(argv: readonly string[]): AgentKnowledge | null {
   return isAgentName(name) ? AGENTS[name] : null;
 }
 
+/** The options that run an agent without its terminal UI (codex's `exec` is one of its other subcommands). */
+const HEADLESS_OPTIONS: Readonly<Record<AgentKnowledge['name'], readonly string[]>> = { claude: ['-p', '--print'], codex: [], gemini: ['-p', '--prompt'] };
+
+/**
+ * The agent a command line runs as an interactive conversation (claude without `-p`/`--print`, codex
+ * without `exec` or another non-conversation subcommand, gemini without `-p`/`--prompt`), or null. Such
+ * a program draws its UI on a terminal and waits for keys: detached, it has neither.
+ */
+export function interactiveAgent(argv: readonly string[]): AgentKnowledge['name'] | null {
+  const agent = agentOf(argv);
+  if (agent === null) return null;
+  const parsed = parseAgentArgs(agent, argv.slice(1));
+  if (parsed.subcommand !== null && agent.otherSubcommands.includes(parsed.subcommand)) return null;
+  const headless = HEADLESS_OPTIONS[agent.name];
+  if (parsed.options.some((option) => headless.includes(option.name))) return null;
+  return agent.name;
+}
+
 function isOptionWord(word: string): boolean {
   return word.length > 1 && word.startsWith('-') && !/^-\d/.test(word);
 }

@@ -60,7 +60,7 @@ function examine(dbFlag: string | undefined): Report {
     state_folder: { path: paths.home, exists: existsSync(paths.home), mode: modeOf(paths.home) },
     database: { path: paths.db, exists: existsSync(paths.db), mode: modeOf(paths.db), schema_version: null, known_schema_version: SCHEMA_VERSION, integrity: null },
     shell_snippet: {},
-    login_item: { path: null, installed: false, enabled: false },
+    login_item: { path: null, installed: false, enabled: false, restore: false, linger: null },
     last_reconcile: { boot_id: null, at: null, this_boot: false },
     waiting: describeWaiting(),
     agent_hooks: {},
@@ -142,7 +142,8 @@ export default defineCommand({
         printLine(`   ${shell.padEnd(14)} ${snippet.present ? 'snippet in' : 'no snippet in'} ${snippet.file}`);
       }
       const item = report.login_item;
-      printLine(`   login item     ${item.enabled ? `installed (${item.path})` : item.installed ? `written, not enabled (${item.path})` : 'not installed'}`);
+      printLine(`   login item     ${item.enabled ? `installed (${item.path})` : item.installed ? `written, not enabled (${item.path})` : 'not installed'}${item.installed ? `, restore ${item.restore ? 'on' : 'off'}` : ''}`);
+      if (item.linger !== null) printLine(`   linger         ${item.linger ? 'yes: your programs outlive a logout' : 'no: a logout ends your programs, tmux included (loginctl enable-linger keeps them)'}`);
       for (const [agent, state] of Object.entries(report.agent_hooks)) printLine(`   ${`${agent} hook`.padEnd(14)} ${state}`);
       const last = report.last_reconcile;
       printLine(`   waiting        ${report.waiting.text}`);

@@ -1,10 +1,13 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
-import { loginItemInstalled, loginItemPlan, loginItemState, removeLoginItem, runCommands, writeLoginItem } from '../integration/login-item.js';
+import { loginItemInstalled, loginItemPlan, loginItemRestores, loginItemState, removeLoginItem, runCommands, writeLoginItem } from '../integration/login-item.js';
 import { printLine, printText } from '../output.js';
 import { dbArg } from './shared.js';
 
 const ACTIONS = ['install', 'uninstall', 'status'] as const;
+
+/** Where a restoring login item puts the programs it brings back. */
+export const RESTORE_ATTACH = 'tmux attach -t lifeline';
 
 const shellLine = (commands: readonly string[][]): string => commands.map((argv) => argv.join(' ')).join(' && ');
 
@@ -13,6 +16,7 @@ export default defineCommand({
   args: {
     action: { type: 'positional', description: ACTIONS.join(' | ') },
     'dry-run': { type: 'boolean', description: 'print the file and the commands, change nothing' },
+    restore: { type: 'boolean', description: 'install: after the reconcile, also bring the last boot back in tmux session lifeline (lifeline r --all --tmux)' },
     ...dbArg,
   },
   run({ args }) {
@@ -21,7 +25,9 @@ export default defineCommand({
     if (!(ACTIONS as readonly string[]).includes(action)) {
       throw new LifelineError('usage', `unknown action ${JSON.stringify(action)}: lifeline login-item ${ACTIONS.join('|')}`);
     }
-    const plan = loginItemPlan(args.db);
+    const restore = args.restore === true;
+    if (restore && action !== 'install') throw new LifelineError('usage', '--restore goes with install: lifeline login-item install --restore');
+    const plan = loginItemPlan(args.db, process.env, { restore });
     const dryRun = args['dry-run'] === true;
 
     if (action === 'status') {
@@ -29,6 +35,7 @@ export default defineCommand({
       if (state === 'enabled') printLine(`installed: ${plan.path} (enabled: runs at every login)`);
       else if (state === 'written') printLine(`written, not enabled: ${plan.path}; enable it in your login session: ${shellLine(plan.install)}`);
       else printLine(`not installed (would be ${plan.path})`);
+      if (state !== 'absent') printLine(loginItemRestores(plan) ? `restore: on (after the reconcile, the last boot comes back in tmux: ${RESTORE_ATTACH})` : 'restore: off (lifeline login-item install --restore turns it on)');
       return;
     }
     if (action === 'install') {
@@ -45,6 +52,7 @@ export default defineCommand({
       const enabled = plan.enabledLink === null ? failed === undefined : loginItemState(plan) === 'enabled';
       if (enabled || failed === undefined) {
         printLine(`wrote ${plan.path}`);
+        if (restore) printLine(`restore: on (after the reconcile at login, the last boot comes back in tmux: ${RESTORE_ATTACH})`);
         if (failed === undefined) printLine(`enabled: lifeline reconciles at every login`);
         else printLine(`enabled: lifeline reconciles at every login, from the next one on (${failed.argv.join(' ')} could not run here: ${failed.detail || 'failed'})`);
       } else {

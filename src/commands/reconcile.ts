@@ -12,7 +12,9 @@ import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { clearPendingNotice, refreshStamp, writePendingNotice } from '../store/stamp.js';
 import { Store } from '../store/store.js';
-import { dbArg, jsonArg } from './shared.js';
+import { dbArg, jsonArg, withStore } from './shared.js';
+import { AGENT_SPACING_MS, restoreBoot, type RestoreReport } from '../lifecycle/restore.js';
+import { SETTLE_MS } from '../lifecycle/settle.js';
 
 function isBusy(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'database-busy' || isSqliteBusy(error);
@@ -20,6 +22,7 @@ function isBusy(error: unknown): boolean {
 
 /** One result in words (the JSON keeps the fixed values: verdict, reason, action). */
 function inWords(result: ReconcileReport['results'][number]): string {
+  if (result.action === 'ended-with-boot') return `ended with the last boot (${result.reason})`;
   if (result.verdict === 'dead') return `dead (${result.reason}); ${result.action === 'stopped' ? 'recorded as stopped' : 'would be recorded as stopped'}`;
   if (result.verdict === 'alive') return 'alive; kept';
   return result.action === 'kept' ? 'no process registered (not verified); kept' : 'not verified here (another device, or launching); left alone';
@@ -38,11 +41,16 @@ function cannotWrite(paths: StatePaths): boolean {
   }
 }
 
+/** What a reboot left to bring back: ghosts stopped now, and lives that ended with the last boot. */
+function toResume(report: ReconcileReport): ReconcileReport['results'] {
+  return report.results.filter((result) => result.action === 'stopped' || result.action === 'ended-with-boot');
+}
+
 /** What a person wants to see in a new terminal after a reboot: what died, and how to bring it back. */
 function noticeLines(report: ReconcileReport): string[] {
-  const stopped = report.results.filter((result) => result.action === 'stopped');
-  const lines = stopped.map((result) => visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
-  if (stopped.length >= 2) lines.push(`lifeline: ${RESTORE_ALL_HINT}`);
+  const ended = toResume(report);
+  const lines = ended.map((result) => visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
+  if (ended.length >= 2) lines.push(`lifeline: ${RESTORE_ALL_HINT}`);
   return lines;
 }
 
@@ -51,8 +59,7 @@ function noticeLines(report: ReconcileReport): string[] {
  * stdout (the snippet in an agent's hidden shell, the login item), waits in the notice file for the
  * first terminal shell of the boot. A new pass replaces what an earlier boot left pending.
  */
-function deliverNotice(report: ReconcileReport, paths: StatePaths, defer: boolean): void {
-  const lines = noticeLines(report);
+function deliverNotice(report: ReconcileReport, lines: readonly string[], paths: StatePaths, defer: boolean): void {
   if (report.already_reconciled || report.dry_run) {
     for (const line of lines) printLine(line);
     return;
@@ -78,19 +85,59 @@ function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): v
     return;
   }
   for (const result of report.results) {
-    const hint = result.action === 'stopped' ? `; resume it with: lifeline r ${result.name}` : '';
+    const hint = result.action === 'stopped' || result.action === 'ended-with-boot' ? `; resume it with: lifeline r ${result.name}` : '';
     printLine(visible(`${result.name}: ${inWords(result)}${hint}`));
   }
   const counted = (action: string): number => report.results.filter((result) => result.action === action).length;
+  const ended = counted('ended-with-boot');
   const summary = report.dry_run
     ? `dry run: ${counted('would-stop')} would be stopped, ${counted('kept')} kept, ${counted('skipped')} skipped; nothing was written`
-    : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${counted('kept')} kept, ${counted('skipped')} skipped`;
+    : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${ended > 0 ? `${ended} ended with the last boot, ` : ''}${counted('kept')} kept, ${counted('skipped')} skipped`;
   printLine(summary);
-  if (stopped.length >= 2) printLine(RESTORE_ALL_HINT);
+  if (toResume(report).length >= 2) printLine(RESTORE_ALL_HINT);
 }
 
-/** Two or more ended at once (a reboot): one command brings them all back, each in its own tmux window. */
+/** Two or more ended with a boot: one command brings them all back, each in its own tmux window. */
 const RESTORE_ALL_HINT = 'bring them all back with: lifeline r --all --tmux';
+
+/** The tmux session `--restore` brings the last boot back into (what `r --all --tmux` uses by default). */
+const RESTORE_SESSION = 'lifeline';
+
+/** `--restore` (the login item's): `r --all --tmux` right after the pass; null when there is no database. */
+function restoreInTmux(db: string | undefined): Promise<RestoreReport | null> {
+  return withStore<Promise<RestoreReport | null>>(
+    { db },
+    'write',
+    ({ ctx, paths }) =>
+      restoreBoot(ctx, {
+        dryRun: false,
+        mode: { kind: 'tmux', session: RESTORE_SESSION },
+        spacingMs: 1000,
+        agentSpacingMs: AGENT_SPACING_MS,
+        settleMs: SETTLE_MS,
+        bootId: null,
+        paths,
+      }),
+    () => Promise.resolve(null),
+  );
+}
+
+/** What the first terminal after a restoring login says: what came back and where, and what did not. */
+function restoreNoticeLines(report: ReconcileReport, restored: RestoreReport): string[] {
+  const back = restored.results.filter((result) => result.action === 'resumed').map((result) => result.name);
+  const lines = back.length > 0 ? [visible(`lifeline: back after the reboot, in tmux: ${back.join(', ')} (see them with: tmux attach -t ${RESTORE_SESSION})`)] : [];
+  for (const result of restored.results) {
+    if (result.action === 'failed') lines.push(visible(`lifeline: ${result.name} did not come back (${result.reason}); resume it with: lifeline r ${result.name}`));
+    if (result.action === 'skipped' && toResume(report).some((ended) => ended.name === result.name)) {
+      lines.push(visible(`lifeline: ${result.name} was not brought back (${result.reason})`));
+    }
+  }
+  const handled = new Set(restored.results.map((result) => result.name));
+  for (const ended of toResume(report)) {
+    if (!handled.has(ended.name)) lines.push(visible(`lifeline: ${ended.name} is not running (${ended.reason}); resume it with: lifeline r ${ended.name}`));
+  }
+  return lines;
+}
 
 export default defineCommand({
   meta: { name: 'reconcile', description: 'Once per boot: stop every tracked instance whose process did not survive' },
@@ -99,10 +146,11 @@ export default defineCommand({
     force: { type: 'boolean', description: 'run even if this boot was already reconciled' },
     quiet: { type: 'boolean', description: 'print only what was stopped (for shell startup)' },
     'defer-notice': { type: 'boolean', description: 'with --quiet and no terminal on stdout: keep the notice for the first terminal shell of the boot' },
+    restore: { type: 'boolean', description: 'then bring the last boot back in tmux session lifeline, as r --all --tmux does (login-item install --restore)' },
     ...jsonArg,
     ...dbArg,
   },
-  run({ args }) {
+  async run({ args }) {
     const dryRun = args['dry-run'] === true;
     const paths = resolvePaths(args.db);
     checkStateFolder(paths.home); // Another user's folder is refused, quiet or not.
@@ -133,9 +181,14 @@ export default defineCommand({
       }
     }
     if (!dryRun) refreshStamp(paths.stamp, bootId);
+    const restored = args.restore === true && !dryRun && db !== null ? await restoreInTmux(args.db) : null;
     if (args.json) printJson(report);
-    else if (args.quiet === true && db !== null) deliverNotice(report, paths, args['defer-notice'] === true);
-    else printHuman(report, args.quiet === true, args.force === true);
+    else if (args.quiet === true && db !== null) {
+      deliverNotice(report, restored === null ? noticeLines(report) : restoreNoticeLines(report, restored), paths, args['defer-notice'] === true);
+    } else {
+      printHuman(report, args.quiet === true, args.force === true);
+      if (restored !== null) for (const line of restoreNoticeLines(report, restored)) printLine(line);
+    }
     if (db === null && !dryRun && !args.quiet && !args.json) notices.info(`no database at ${visible(paths.db)} yet`);
   },
 });

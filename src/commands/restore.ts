@@ -1,5 +1,6 @@
 import { LifelineError } from '../errors.js';
-import { restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
+import { AGENT_SPACING_MS, restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
+import { SETTLE_MS } from '../lifecycle/settle.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { modeFromFlags } from './modes.js';
 import { parseSeconds, withStore } from './shared.js';
@@ -10,12 +11,14 @@ interface RestoreArgs {
   detach?: boolean | undefined;
   cwd?: string | undefined;
   spacing?: string | undefined;
+  settle?: string | undefined;
   boot?: string | undefined;
   'dry-run'?: boolean | undefined;
   json?: boolean | undefined;
   db?: string | undefined;
 }
 
+const NOTHING = 'nothing to bring back: no boot is known to have ended with programs running';
 const NEEDS_MODE = 'r --all starts several programs, which cannot share one terminal: add --tmux or --detach';
 
 function line(result: RestoreResult): string {
@@ -35,12 +38,12 @@ function lineText(result: RestoreResult): string {
 
 function summary(report: RestoreReport, dryRun: boolean): string {
   const count = (action: RestoreResult['action']): number => report.results.filter((result) => result.action === action).length;
-  const of = `reconcile pass of boot ${report.pass!.boot_id}`;
+  const of = `what was running when boot ${report.bootId} ended`;
   if (dryRun) return `dry run: ${count('would-resume')} would resume, ${count('skipped')} skipped, ${count('failed')} failed (${of}); nothing was started`;
   return `${count('resumed')} resumed, ${count('skipped')} skipped, ${count('failed')} failed (${of})`;
 }
 
-/** `lifeline r --all`: brings back what the newest reconcile pass (or that of `--boot`) stopped. */
+/** `lifeline r --all`: brings back the set of the last ended boot (or that of `--boot`). */
 export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]): Promise<number> {
   if (typeof args.name === 'string') throw new LifelineError('usage', 'r --all takes no NAME');
   if (typeof args.cwd === 'string') throw new LifelineError('usage', '--cwd goes with one NAME, not with --all');
@@ -49,13 +52,14 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
   const mode = modeFromFlags(rawArgs, { detach: args.detach === true });
   if (mode === null && !dryRun) throw new LifelineError('usage', NEEDS_MODE);
   const spacingMs = parseSeconds(args.spacing, 1, '--spacing') * 1000;
+  const settleMs = parseSeconds(args.settle, SETTLE_MS / 1000, '--settle') * 1000;
   if (args.boot === '') throw new LifelineError('usage', '--boot needs a boot id');
   const bootId = typeof args.boot === 'string' ? args.boot : null;
 
   const nothingStopped = async (): Promise<number> => {
-    if (bootId !== null) throw new LifelineError('unknown-name', `no reconcile pass of boot ${bootId} stopped anything`);
+    if (bootId !== null) throw new LifelineError('unknown-name', `nothing of boot ${bootId} is known to have been running when it ended`);
     if (args.json) printJson({ results: [] });
-    else printLine('nothing to bring back: no reconcile pass has stopped anything');
+    else printLine(NOTHING);
     return 0;
   };
   return withStore(args, dryRun ? 'read' : 'write', async ({ ctx, paths }) => {
@@ -63,14 +67,17 @@ export async function restoreAll(args: RestoreArgs, rawArgs: readonly string[]):
       dryRun,
       mode,
       spacingMs,
+      // An explicit --spacing applies to every start; by default one agent kind starts 5 s apart.
+      agentSpacingMs: args.spacing === undefined ? AGENT_SPACING_MS : spacingMs,
+      settleMs,
       bootId,
       paths,
       onResult: args.json ? undefined : (result) => printLine(visible(line(result))),
     });
     if (args.json) {
       printJson({ results: report.results.map(({ name, action, reason, pid, where }) => ({ name, action, reason, pid, where })) });
-    } else if (report.pass === null) {
-      printLine('nothing to bring back: no reconcile pass has stopped anything');
+    } else if (report.results.length === 0) {
+      printLine(report.bootId === null ? NOTHING : `nothing to bring back: nothing was running when boot ${report.bootId} ended`);
     } else {
       printLine(summary(report, dryRun));
       const session = mode?.kind === 'tmux' ? mode.session : null;

@@ -38,7 +38,7 @@ export default defineCommand({
   meta: { name: 'resume', alias: 'r', description: 'Bring a stopped instance back in its folder, with its session (r --all: the whole boot)' },
   args: {
     name: { type: 'positional', required: false, description: 'instance name' },
-    all: { type: 'boolean', description: 'every instance the newest reconcile pass stopped (needs --detach or --tmux)' },
+    all: { type: 'boolean', description: 'everything that was running when the last boot ended (needs --detach or --tmux)' },
     foreground: { type: 'boolean', description: 'run in this terminal, whatever the instance did before' },
     detach: { type: 'boolean', description: 'run in its own session, output to the log' },
     ...tmuxArg,
@@ -46,13 +46,16 @@ export default defineCommand({
     cwd: { type: 'string', description: 'resume in this folder instead of the recorded one', valueHint: 'dir' },
     bind: { type: 'string', description: 'add or override a binding for this resume (repeatable), e.g. session=ID', valueHint: 'kind=value' },
     spacing: { type: 'string', description: 'with --all: seconds between two starts (default 1)', valueHint: 's' },
-    boot: { type: 'string', description: 'with --all: the pass of this boot id instead of the newest', valueHint: 'id' },
+    settle: { type: 'string', description: 'with --all: a program that ends sooner than this after its start failed (default 3; 0: off)', valueHint: 's' },
+    boot: { type: 'string', description: 'with --all: what was running when this boot ended, instead of the last one', valueHint: 'id' },
     ...jsonArg,
     ...dbArg,
   },
   async run({ args, rawArgs }) {
     if (args.all === true) return restoreAll(args, rawArgs);
-    if (typeof args.spacing === 'string' || typeof args.boot === 'string') throw new LifelineError('usage', '--spacing and --boot go with --all');
+    if (typeof args.spacing === 'string' || typeof args.boot === 'string' || typeof args.settle === 'string') {
+      throw new LifelineError('usage', '--spacing, --settle and --boot go with --all');
+    }
     if (args.name === undefined || args.name === '') throw new LifelineError('usage', 'missing NAME: lifeline r NAME brings one back, lifeline r --all --tmux the whole last boot');
     const name = checkName(args.name);
     const asked = modeFromFlags(rawArgs, { detach: args.detach === true, foreground: args.foreground === true });

@@ -5,7 +5,7 @@
  * enabled never starts — so each is checked for whether it will actually run.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { type LoginItemPlan, loginItemState, type LoginItemState } from './login-item.js';
+import { type LoginItemPlan, loginItemRestores, loginItemState, type LoginItemState, userLingers } from './login-item.js';
 import { rcFile, type Shell, SHELLS, SNIPPET_BEGIN, SNIPPET_END } from './shell.js';
 
 export interface SnippetCheck {
@@ -23,6 +23,13 @@ export interface LoginItemCheck {
   readonly installed: boolean;
   /** It will run at login: on Linux, the unit is enabled (linked into default.target.wants). */
   readonly enabled: boolean;
+  /** It also brings the last boot's set back in tmux after the reconcile (`install --restore`). */
+  readonly restore: boolean;
+  /**
+   * Linux: whether the user's systemd manager lingers. Without it, a logout ends everything the user
+   * runs (tmux and the programs in it); null when it cannot be told (no logind) or on macOS.
+   */
+  readonly linger: boolean | null;
 }
 
 export interface BootHookChecks {
@@ -110,9 +117,10 @@ function checkSnippet(shell: Shell, userHome: string): SnippetCheck {
 }
 
 function checkLoginItem(plan: LoginItemPlan | null): LoginItemCheck {
-  if (plan === null) return { path: null, installed: false, enabled: false };
+  if (plan === null) return { path: null, installed: false, enabled: false, restore: false, linger: null };
   const state: LoginItemState = loginItemState(plan);
-  return { path: plan.path, installed: state !== 'absent', enabled: state === 'enabled' };
+  const restore = state !== 'absent' && loginItemRestores(plan);
+  return { path: plan.path, installed: state !== 'absent', enabled: state === 'enabled', restore, linger: plan.platform === 'linux' ? userLingers() : null };
 }
 
 /** Whether anything will reconcile at the next boot, and what is wrong with what is installed. */

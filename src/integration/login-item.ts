@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LifelineError } from '../errors.js';
@@ -17,6 +17,14 @@ export interface LoginTarget {
   /** The user's home folder, where the unit or agent file goes. */
   readonly userHome: string;
   readonly configHome: string | null;
+  /** `install --restore`: after the reconcile, bring the last boot's set back in tmux (`reconcile --restore`). */
+  readonly restore?: boolean;
+  /**
+   * systemd-run's absolute path, for a restoring unit: the programs it starts must outlive the unit, and
+   * systemd kills what a finished oneshot service leaves in its cgroup, so the reconcile runs in a scope
+   * of its own (`systemd-run --user --scope`), which lives on with the tmux server it starts.
+   */
+  readonly systemdRun?: string | null;
 }
 
 export interface LoginItemPlan {
@@ -39,8 +47,19 @@ export const LAUNCH_AGENT_LABEL = 'dev.lifeline.reconcile';
 
 function reconcileArgv(target: LoginTarget): string[] {
   // No terminal at login: the notice waits for the first terminal shell (SPEC §13).
-  return [target.node, target.cli, 'reconcile', '--quiet', '--defer-notice', ...(target.db !== null ? ['--db', target.db] : [])];
+  const restore = target.restore === true ? ['--restore'] : [];
+  return [target.node, target.cli, 'reconcile', '--quiet', '--defer-notice', ...restore, ...(target.db !== null ? ['--db', target.db] : [])];
 }
+
+/** The words of the unit's ExecStart: a restoring reconcile runs in a scope of its own (see LoginTarget.systemdRun). */
+function unitExecArgv(target: LoginTarget): string[] {
+  const argv = reconcileArgv(target);
+  if (target.restore !== true || target.systemdRun === null || target.systemdRun === undefined) return argv;
+  return [target.systemdRun, '--user', '--scope', '--quiet', '--collect', '--', ...argv];
+}
+
+/** The option a login item that restores passes to reconcile: how status and doctor tell it from its file. */
+export const RESTORE_OPTION = '--restore';
 
 /**
  * systemd's own quoting: double quotes with \" and \\ escapes, % doubled (specifiers expand in both
@@ -76,7 +95,7 @@ export function systemdUnit(target: LoginTarget): LoginItemPlan {
     '[Service]',
     'Type=oneshot',
     `Environment=${systemdWord(`LIFELINE_HOME=${target.home}`, 'environment')}`,
-    `ExecStart=${reconcileArgv(target).map((word) => systemdWord(word)).join(' ')}`,
+    `ExecStart=${unitExecArgv(target).map((word) => systemdWord(word)).join(' ')}`,
     '',
     '[Install]',
     'WantedBy=default.target',
@@ -123,6 +142,8 @@ export function launchAgent(target: LoginTarget, uid: number): LoginItemPlan {
     '  </dict>',
     '  <key>RunAtLoad</key>',
     '  <true/>',
+    // launchd ends a job's process group with the job: the tmux server a restore starts must stay.
+    ...(target.restore === true ? ['  <key>AbandonProcessGroup</key>', '  <true/>'] : []),
     '</dict>',
     '</plist>',
     '',
@@ -192,16 +213,52 @@ export function loginItemState(plan: LoginItemPlan): LoginItemState {
   return isSymlink(plan.enabledLink) ? 'enabled' : 'written';
 }
 
+/** An absolute path of `command` on PATH, or null: unit files run with no PATH of the user's shell. */
+function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
+  for (const folder of (env['PATH'] ?? '').split(':')) {
+    if (folder === '' || !folder.startsWith('/')) continue;
+    const candidate = join(folder, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here.
+    }
+  }
+  return null;
+}
+
+/** Whether the installed login item also brings the last boot's set back (`install --restore`). */
+export function loginItemRestores(plan: LoginItemPlan): boolean {
+  try {
+    return readFileSync(plan.path, 'utf8').includes(RESTORE_OPTION);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the user's systemd manager lingers (`loginctl show-user`): without it, it stops at the last
+ * logout with everything the user runs, tmux and its programs included. Null where it cannot be told.
+ */
+export function userLingers(): boolean | null {
+  const result = spawnSync('loginctl', ['show-user', String(process.getuid?.() ?? ''), '--property=Linger', '--value'], { encoding: 'utf8', timeout: 5_000 });
+  const answer = result.status === 0 ? String(result.stdout).trim() : '';
+  return answer === 'yes' ? true : answer === 'no' ? false : null;
+}
+
 /** The login item for this machine and database (`login-item` installs it, `doctor` looks for it). */
-export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = process.env): LoginItemPlan {
+export function loginItemPlan(db: string | undefined, env: NodeJS.ProcessEnv = process.env, options: { restore?: boolean } = {}): LoginItemPlan {
   const paths = resolvePaths(db, env);
-  const target = {
+  const target: LoginTarget = {
     node: process.execPath,
     cli: cliScript,
     db: paths.dbChosen ? paths.db : null,
     home: paths.home,
     userHome: env['HOME'] || homedir(),
     configHome: env['XDG_CONFIG_HOME'] || null,
+    restore: options.restore === true,
+    systemdRun: options.restore === true ? onPath('systemd-run', env) : null,
   };
   const os = platform();
   if (os === 'darwin') return launchAgent(target, process.getuid?.() ?? 501);

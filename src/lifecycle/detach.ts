@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, unlinkSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { interactiveAgent } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { supervisorScript, waiterHelperScript, waiterScript } from '../self.js';
 import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
@@ -94,6 +95,18 @@ function startNodeSupervisor(order: SupervisorOrder): ChildProcess {
   return supervisor;
 }
 
+/** Why an interactive agent cannot run detached, or null (the reason `r --all --detach` skips it with). */
+export function needsTerminal(argv: readonly string[]): string | null {
+  const agent = interactiveAgent(argv);
+  return agent === null ? null : `an interactive ${agent} needs a terminal: run it with --tmux (or in the foreground)`;
+}
+
+/** `launch --detach` and `r NAME --detach` of an interactive agent are refused before anything is written. */
+function refuseInteractiveAgent(name: string, argv: readonly string[]): void {
+  const why = needsTerminal(argv);
+  if (why !== null) throw new LifelineError('usage', `${name}: ${why}`);
+}
+
 /**
  * Starts a detached program. Only a parent can see its child's exit, so the program is started by
  * a waiter in its own session that stays to record the exit; this function returns once the row
@@ -105,6 +118,7 @@ export async function launchDetached(
   paths: { db: string; logFile: string },
   onReserved: (reservation: Reservation) => void = () => undefined,
 ): Promise<DetachedResult> {
+  refuseInteractiveAgent(spec.name, spec.argv);
   const reservation = reserveName(ctx, spec);
   onReserved(reservation);
   const way = waiting();

@@ -10,6 +10,7 @@ import {
   spawnProgram,
   type Reservation,
 } from './launch.js';
+import { watchShutdown } from './shutdown-watch.js';
 import type { Reason } from './vocabulary.js';
 import { endUnrecorded } from './waiter-records.js';
 
@@ -60,6 +61,8 @@ export async function runReserved(
     process.on(signal, forward);
     return [signal, forward] as const;
   });
+  // A SIGTERM to lifeline itself close to the program's end means the session went down with it.
+  const shutdown = watchShutdown();
   try {
     try {
       child = await spawnProgram(spec, key, 'inherit');
@@ -68,8 +71,8 @@ export async function runReserved(
       throw spawnFailureMessage(spec.argv[0]!, error);
     }
     const running = child;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      running.once('exit', (code, signal) => resolve({ code, signal }));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((resolve) => {
+      running.once('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() }));
     });
     const pid = running.pid!;
     let recorded: boolean;
@@ -93,12 +96,13 @@ export async function runReserved(
       const token = facts.state === 'running' ? facts.startToken : null;
       await endUnrecorded(ctx, { name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: false }, { pid }, token);
     }
-    const { code, signal } = await exited;
-    const reason = recordExit(ctx, key, code, signal);
+    const { code, signal, atMs } = await exited;
+    const reason = recordExit(ctx, key, await shutdown.reasonFor(code, signal, atMs));
     const exitCode = signal !== null ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0);
     return { pid, exitCode, reason };
   } finally {
     process.off('SIGINT', ignore);
+    shutdown.dispose();
     for (const [signal, forward] of forwarders) process.off(signal, forward);
   }
 }

@@ -10,7 +10,7 @@ import { encodeLifeEvent } from './life-log.js';
 import { refuseResumableName } from './resumable.js';
 import { stopInstance, type StopOutcome } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
-import { DB_ENV, exitReason, MARKER_ENV, NAME_ENV, type Reason, type StartedBy } from './vocabulary.js';
+import { DB_ENV, type ExitReason, MARKER_ENV, NAME_ENV, type Reason, type ShutdownReason, type StartedBy } from './vocabulary.js';
 
 export interface Binding {
   readonly kind: string;
@@ -150,14 +150,12 @@ export function recordLaunchFailure(ctx: LifelineContext, key: Reservation['key'
   stopInstance(ctx, { name: key.name, expect: key, by: 'self', reason: 'exit:launch-failed' });
 }
 
-/** The launcher saw its program exit. If `lifeline stop` got there first, its reason stands. */
-export function recordExit(
-  ctx: LifelineContext,
-  key: Reservation['key'],
-  code: number | null,
-  signal: NodeJS.Signals | null,
-): Reason | null {
-  const outcome = stopInstance(ctx, { name: key.name, expect: key, by: 'self', reason: exitReason(code, signal) });
+/**
+ * The launcher saw its program exit: its code or signal, or `exit:shutdown` when the launcher went
+ * down with it (shutdown-watch.ts). If `lifeline stop` got there first, its reason stands.
+ */
+export function recordExit(ctx: LifelineContext, key: Reservation['key'], reason: ExitReason | ShutdownReason): Reason | null {
+  const outcome = stopInstance(ctx, { name: key.name, expect: key, by: 'self', reason });
   return outcome.stopped ? outcome.reason : null;
 }
 

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { InstanceRow } from '../store/rows.js';
 import { alreadyReconciled } from './boot-guard.js';
+import { bootSet, lastEndedBoot, staleReason } from './boot-set.js';
 import type { LifelineContext } from './context.js';
 import { stopInstance } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
-import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type DeadReason, type ReconcilePass } from './vocabulary.js';
+import { decodeLifeEvent } from './life-log.js';
+import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type DeadReason, type ReconcilePass, SHUTDOWN_REASON, type ShutdownReason } from './vocabulary.js';
 
-export type ReconcileAction = 'kept' | 'stopped' | 'would-stop' | 'skipped';
+/** `ended-with-boot`: a life of the last boot's set that its watcher recorded `exit:shutdown` (nothing left to stop). */
+export type ReconcileAction = 'kept' | 'stopped' | 'would-stop' | 'skipped' | 'ended-with-boot';
 
 export interface ReconcileResult {
   readonly name: string;
   readonly pid: number | null;
   readonly verdict: Verdict['kind'];
-  readonly reason: DeadReason | null;
+  readonly reason: DeadReason | ShutdownReason | null;
   readonly action: ReconcileAction;
 }
 
@@ -66,8 +69,25 @@ export function reconcile(ctx: LifelineContext, options: ReconcileOptions): Reco
       }
       results.push(resultOf(row, verdict, false));
     }
+    // The first pass of a boot names the last boot's whole set: its ghosts are among the stops above,
+    // its graceful ends were recorded by their watchers and have nothing left to stop.
+    if (!guarded) results.push(...endedWithLastBoot(ctx));
     store.setKv(KV_RECONCILE_BOOT, bootId);
     store.setKv(KV_RECONCILE_AT, String(ctx.now()));
     return { boot_id: bootId, already_reconciled: guarded, dry_run: false, results };
   });
+}
+
+/** The lives of the last ended boot's set that ended with it (`exit:shutdown`) and have not come back since. */
+function endedWithLastBoot(ctx: LifelineContext): ReconcileResult[] {
+  const last = lastEndedBoot(ctx);
+  if (last === null) return [];
+  return bootSet(ctx, last)
+    .stops.filter((stop) => staleReason(ctx, stop) === null)
+    .flatMap((stop): ReconcileResult[] => {
+      const data = decodeLifeEvent('life.stopped', stop);
+      if (data.reason !== SHUTDOWN_REASON) return [];
+      const pid = typeof data.snapshot?.pid === 'number' ? data.snapshot.pid : null;
+      return [{ name: stop.instance, pid, verdict: 'dead', reason: SHUTDOWN_REASON, action: 'ended-with-boot' }];
+    });
 }

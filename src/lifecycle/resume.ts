@@ -8,6 +8,7 @@ import type { Binding, LaunchSpec } from './launch.js';
 import { clearName, nameTaken } from './launch.js';
 import { decodeLifeEvent, type Snapshot } from './life-log.js';
 import { unknownNameError } from './names.js';
+import { snapshotToResume } from './settle.js';
 import { fillTemplate } from './template.js';
 import { judge } from './verdict.js';
 
@@ -139,7 +140,8 @@ function planFrom(name: string, view: SnapshotView, resumedFrom: number | null, 
 }
 
 /**
- * Makes `name` ready to be brought back and says how: from its newest `life.stopped` snapshot. This
+ * Makes `name` ready to be brought back and says how: from its newest `life.stopped` snapshot (one a
+ * failed resume left is passed over: settle.ts). This
  * writes: a ghost still holding the name goes through the stop path first (its snapshot is then the
  * newest); a verified live holder is refused. With `dryRun`, nothing is written: a ghost's plan comes
  * from its row as it is. Every refusal comes before the first write.
@@ -157,7 +159,7 @@ export function prepareResume(ctx: LifelineContext, name: string, options: Resum
     if (options.dryRun) return plan;
     ctx.store.writeTransaction(() => clearName(ctx, name));
   }
-  const event = ctx.store.latestEvent(name, 'life.stopped');
+  const event = snapshotToResume(ctx, name);
   if (event === null) throw unknownNameError(name, ctx.store.knownNames(), 'stopped instance');
   return planFrom(name, viewOfSnapshot(name, event), event.id, options);
 }

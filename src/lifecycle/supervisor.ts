@@ -4,6 +4,7 @@ import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
 import type { LifelineContext } from './context.js';
 import { SUPERVISOR_REPORT_FD, type SupervisorOrder, type SupervisorReport } from './detach.js';
 import { recordExit, recordLaunchFailure, recordStart, spawnFailureMessage, spawnProgram } from './launch.js';
+import { watchShutdown } from './shutdown-watch.js';
 
 function report(message: SupervisorReport): void {
   try {
@@ -30,6 +31,8 @@ export async function supervise(ctx: LifelineContext, order: SupervisorOrder): P
   const { spec, key } = order;
   // SIGHUP from a closing terminal is not for us (own session), SIGTERM is passed on to the program.
   process.on('SIGHUP', () => undefined);
+  // A SIGTERM to this supervisor close to the program's end means the session went down with it.
+  const shutdown = watchShutdown();
   let log: number;
   try {
     log = openLog(order.logFile);
@@ -58,8 +61,8 @@ export async function supervise(ctx: LifelineContext, order: SupervisorOrder): P
       // Already gone.
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    running.once('exit', (code, signal) => resolve({ code, signal }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((resolve) => {
+    running.once('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() }));
   });
   // Not yet reaped, so the pid and the group it leads (lifeline made it) are still the program's.
   const endGroup = (): void => {
@@ -90,7 +93,8 @@ export async function supervise(ctx: LifelineContext, order: SupervisorOrder): P
   } else {
     report({ ok: true, pid: running.pid! });
   }
-  const { code, signal } = await exited;
-  recordExit(ctx, key, code, signal);
+  const { code, signal, atMs } = await exited;
+  recordExit(ctx, key, await shutdown.reasonFor(code, signal, atMs));
+  shutdown.dispose();
   return 0;
 }

@@ -12,7 +12,14 @@ export type DeadReason =
 
 export type ExitReason = `exit:code:${number}` | `exit:signal:${string}`;
 
-export type Reason = DeadReason | ExitReason | 'stopped';
+/**
+ * Recorded instead of an ExitReason when the program ended while whatever watched it had itself
+ * received SIGTERM (within SHUTDOWN_WINDOW_MS, either order): its whole session was going down.
+ */
+export const SHUTDOWN_REASON = 'exit:shutdown';
+export type ShutdownReason = typeof SHUTDOWN_REASON;
+
+export type Reason = DeadReason | ExitReason | ShutdownReason | 'stopped';
 
 /**
  * One reconcile pass, as recorded in each `life.stopped` it writes (an extra data field, `pass`): the
@@ -54,6 +61,13 @@ export const KV_RECONCILE_AT = 'reconcile.at';
 export const LAUNCH_TIMEOUT_MS = 30_000;
 /** With no start token, a process that began this long after its row was written cannot be the row's. */
 export const START_SLACK_MS = 2_000;
+
+/**
+ * How close a watcher's own SIGTERM and its program's end must be for the end to count as the
+ * session's going down. A shutdown signals every process at once, so the two land within
+ * milliseconds; a second leaves room for a program that saves its state first.
+ */
+export const SHUTDOWN_WINDOW_MS = 1_000;
 
 export function exitReason(code: number | null, signal: NodeJS.Signals | null): ExitReason {
   if (signal !== null) return `exit:signal:${signal}`;

@@ -1,4 +1,4 @@
-import type { StartedBy } from './vocabulary.js';
+import { SHUTDOWN_WINDOW_MS, type StartedBy } from './vocabulary.js';
 
 /**
  * Which life of which name a waiter (bin/lifeline-wait) watches, and how to record it. It travels
@@ -58,6 +58,9 @@ export function renderWaiterPlan(plan: WaiterPlan): string {
     `_ll_json=${shellQuote(plan.json?.[0] ?? '')}`,
     `_ll_json2=${shellQuote(plan.json?.[1] ?? '')}`,
     `_ll_json3=${shellQuote(plan.json?.[2] ?? '')}`,
+    // The waiter measures in /proc/uptime's centiseconds, and lingers with sleep(1), which takes seconds.
+    `_ll_window=${Math.round(SHUTDOWN_WINDOW_MS / 10)}`,
+    `_ll_window_s=${SHUTDOWN_WINDOW_MS / 1000}`,
   ];
   if (plan.signalsToDefault !== null) lines.push(`_ll_sigdefault=${shellQuote(plan.signalsToDefault)}`);
   lines.push(`set -- ${plan.argv.map(shellQuote).join(' ')}`);

@@ -6,7 +6,7 @@ import { terminate } from './signal.js';
 import { stopInstance } from './stop.js';
 import { judge } from './verdict.js';
 import type { WaiterKey } from './waiter-plan.js';
-import { exitReason, type Reason } from './vocabulary.js';
+import { exitReason, type Reason, SHUTDOWN_REASON } from './vocabulary.js';
 
 /** What a waiter saw of its program: pid and start ticks as sh read them (0 when it could not). */
 export interface WaitedProcess {
@@ -14,12 +14,20 @@ export interface WaitedProcess {
   readonly ticks: string;
 }
 
-/** How the program ended, as the waiter tells it: `code N`, `signal NAME`, or it never started. */
-export type WaiterOutcome = { readonly kind: 'code'; readonly code: number } | { readonly kind: 'signal'; readonly signal: NodeJS.Signals } | { readonly kind: 'launch-failed' };
+/**
+ * How the program ended, as the waiter tells it: `code N`, `signal NAME`, `shutdown` (it ended
+ * while the waiter itself had received SIGTERM: the session went down), or it never started.
+ */
+export type WaiterOutcome =
+  | { readonly kind: 'code'; readonly code: number }
+  | { readonly kind: 'signal'; readonly signal: NodeJS.Signals }
+  | { readonly kind: 'shutdown' }
+  | { readonly kind: 'launch-failed' };
 
 export function parseOutcome(text: string): WaiterOutcome | null {
   const [word, value] = text.trim().split(' ');
   if (word === 'launch-failed') return { kind: 'launch-failed' };
+  if (word === 'shutdown') return { kind: 'shutdown' };
   if (word === 'code' && value !== undefined && /^\d{1,3}$/.test(value)) return { kind: 'code', code: Number(value) };
   const signal = `SIG${value ?? ''}` as NodeJS.Signals;
   if (word === 'signal' && value !== undefined && constants.signals[signal] !== undefined) return { kind: 'signal', signal };
@@ -131,7 +139,7 @@ export function recordWaiterExit(ctx: LifelineContext, order: WaiterKey, seen: W
     const failed = stopInstance(ctx, { name: order.name, expect, by: 'self', reason: 'exit:launch-failed' });
     return failed.stopped ? failed.reason : null;
   }
-  const reason = outcome.kind === 'code' ? exitReason(outcome.code, null) : exitReason(null, outcome.signal);
+  const reason = outcome.kind === 'shutdown' ? SHUTDOWN_REASON : outcome.kind === 'code' ? exitReason(outcome.code, null) : exitReason(null, outcome.signal);
   const token = startToken(ctx, seen);
   return ctx.store.writeTransaction(() => {
     markStarted(ctx, order, seen, token);
