@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { test } from 'node:test';
 import { makeAgentHome } from './helpers/agents.js';
 import { CLI, cli, cliJson } from './helpers/cli.js';
-import { rows } from './helpers/db.js';
+import { bindings, rows } from './helpers/db.js';
 import { spawnSync } from 'node:child_process';
 
 function schemaVersion(path: string): number {
@@ -22,7 +22,9 @@ function schemaVersion(path: string): number {
 
 test('a schema 1 registry: list reads it unchanged (turn unknown), the hook migrates it and records the turn', () => {
   const home = makeAgentHome();
-  assert.equal(cli(['launch', 'old', '--detach', '--', 'claude'], home.env, { cwd: home.project }).code, 0);
+  // Detached, an agent must not be interactive: `claude -p` (it is an agent all the same, with a pre-assigned session).
+  const launched = cli(['launch', 'old', '--detach', '--', 'claude', '-p', 'summarize'], home.env, { cwd: home.project });
+  assert.equal(launched.code, 0, launched.stderr);
   // What a lifeline from before the turns had written: migration 1 only.
   const db = new Database(home.db);
   db.exec('DROP TABLE turns');
@@ -34,7 +36,7 @@ test('a schema 1 registry: list reads it unchanged (turn unknown), the hook migr
   assert.equal(schemaVersion(home.db), 1, 'list changed nothing');
 
   const row = rows(home.db)[0]!;
-  const session = JSON.parse(String(row['argv']))[2] as string; // claude --session-id <id>
+  const session = String(bindings(home.db).find((b) => b['instance'] === 'old' && b['kind'] === 'session')!['value']);
   const payload = JSON.stringify({ session_id: session, hook_event_name: 'UserPromptSubmit', prompt: 'hi' });
   const hook = spawnSync(process.execPath, [CLI, 'hook', 'claude'], { env: { ...home.env, LIFELINE_INSTANCE_ID: String(row['marker']) }, input: payload, encoding: 'utf8' });
   assert.deepEqual([hook.status, hook.stdout], [0, '']);

@@ -38,7 +38,8 @@ function median(values: number[]): number {
 
 export async function measureHook(cli: string, runs = 20): Promise<HookFigures> {
   const home = mkdtempSync(join(tmpdir(), 'lifeline-bench-hook-'));
-  // `claude` here is a sleep: lifeline launches it as an agent (a pre-assigned, bound session).
+  // `claude` here is a sleep: lifeline launches it as an agent (a pre-assigned, bound session); `-p`, as a
+  // detached agent must not be interactive.
   const bin = join(home, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'claude'), '#!/bin/sh\nexec sleep 300\n');
@@ -47,7 +48,7 @@ export async function measureHook(cli: string, runs = 20): Promise<HookFigures> 
   delete env['LIFELINE_DB'];
   delete env['LIFELINE_INSTANCE_ID'];
   try {
-    const launcher = spawn(process.execPath, [cli, 'launch', 'agent', '--detach', '--', 'claude'], { env, stdio: 'ignore' });
+    const launcher = spawn(process.execPath, [cli, 'launch', 'agent', '--detach', '--', 'claude', '-p', 'bench'], { env, stdio: 'ignore' });
     await new Promise((resolve) => launcher.once('exit', resolve));
     const db = new Database(join(home, 'lifeline.db'), { readonly: true });
     const marker = db.prepare("SELECT marker FROM instances WHERE name = 'agent'").pluck().get() as string;
