@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'not-permitted'
   | 'launch-failed'
   | 'unsupported-platform'
+  | 'not-running' // `wait`: an instance waited on for a turn state ended first
+  | 'timed-out'
   | 'untrusted' // a state folder, logs folder or database another user owns, or a link where lifeline writes
   | 'io';
 

@@ -38,6 +38,7 @@ const COMMANDS: Record<string, Loader> = {
   show: load(() => import('./commands/show.js')),
   hook: load(() => import('./commands/hook.js')),
   agents: load(() => import('./commands/agents.js')),
+  wait: load(() => import('./commands/wait.js')),
 };
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -49,6 +50,7 @@ const DESCRIPTIONS: Record<string, string> = {
   stop: 'stop instances through the one stop path',
   reconcile: 'once per boot: stop every instance whose process did not survive',
   'r, resume': 'bring a stopped instance back, in its folder, with its session',
+  wait: 'wait until agents are idle or waiting for the user, or instances stopped',
   events: 'the life log, newest first',
   init: 'print the shell snippet that reconciles once per boot',
   'login-item': 'install a login item that reconciles at login',
@@ -56,8 +58,8 @@ const DESCRIPTIONS: Record<string, string> = {
   logs: 'the output of a detached instance (-f follows it)',
   forget: 'hide stopped instances from list --all and r --all',
   show: 'one instance: row or snapshot, bindings, the command r would run, events',
-  agents: "install lifeline's session hook in claude, codex and gemini (install|uninstall|status)",
-  hook: "run by an agent's start hook: records its session (prints nothing)",
+  agents: "install lifeline's session and turn hooks in claude, codex and gemini (install|uninstall|status)",
+  hook: "run by an agent's hooks: records its session and its turns (prints nothing)",
 };
 
 function version(): string {

@@ -160,7 +160,8 @@ test('a large settings.json: install is linear, and --dry-run prints only the li
   assert.equal(dry.code, 0, dry.stderr);
   const diff = (JSON.parse(dry.stdout) as { agents: { diff: string[] }[] }).agents[0]!.diff;
   assert.deepEqual(diff.slice(0, 2), ['-   "model": "opus"', '+   "model": "opus",'], diff.join('\n'));
-  assert.ok(diff.length < 20, `${diff.length} lines`);
+  // About ten lines per hook entry (SessionStart and claude's six turn events), nothing of the 20,000 around them.
+  assert.ok(diff.length < 100, `${diff.length} lines`);
   assert.equal(cli(['agents', 'install', 'claude'], home.env).code, 0);
   assert.equal(cli(['agents', 'uninstall', 'claude'], home.env).code, 0);
   assert.equal(readFileSync(file, 'utf8'), big);

@@ -77,7 +77,8 @@ test('install merges into the user settings, is idempotent, keeps the original o
   assert.equal(first.agents[2]!.backup, null, 'no file before, no backup');
   const claude = JSON.parse(readFileSync(claudeSettings, 'utf8')) as typeof mine;
   assert.deepEqual(claude.permissions, mine.permissions);
-  assert.deepEqual(claude.hooks.Stop, mine.hooks.Stop);
+  const ours = (agent: string): { hooks: { type: string; command: string }[] } => ({ hooks: [{ type: 'command', command: HOOK(agent) }] });
+  assert.deepEqual(claude.hooks.Stop, [...mine.hooks.Stop, ours('claude')], 'the turn hooks go beside the user\'s');
   assert.deepEqual(claude.hooks.SessionStart, [...mine.hooks.SessionStart, { hooks: [{ type: 'command', command: HOOK('claude') }] }]);
   assert.equal(readFileSync(first.agents[0]!.backup!, 'utf8'), `${JSON.stringify(mine, null, 4)}\n`, 'the backup holds the old content');
   assert.equal(statSync(first.agents[0]!.backup!).mode & 0o777, 0o600);
@@ -86,7 +87,8 @@ test('install merges into the user settings, is idempotent, keeps the original o
   assert.ok(codex.includes(`[hooks.state."${realpathSync(home.user)}/.codex/config.toml:session_start:1:0"]`) || codex.includes(`[hooks.state."${home.user}/.codex/config.toml:session_start:1:0"]`), 'trusted as the second group');
   assert.ok(codex.includes(`trusted_hash = "${codexTrustedHash(HOOK('codex'))}"`));
   const gemini = JSON.parse(readFileSync(join(home.user, '.gemini', 'settings.json'), 'utf8')) as { hooks: unknown };
-  assert.deepEqual(gemini, { hooks: { SessionStart: [{ hooks: [{ type: 'command', command: HOOK('gemini') }] }] } });
+  const geminiEvents = ['SessionStart', 'BeforeAgent', 'AfterAgent', 'Notification'];
+  assert.deepEqual(gemini, { hooks: Object.fromEntries(geminiEvents.map((event) => [event, [ours('gemini')]])) });
 
   const again = cliJson<AgentsJson>(['agents', 'install'], home.env);
   assert.deepEqual(again.agents.map((a) => a.action), ['unchanged', 'unchanged', 'unchanged']);

@@ -37,8 +37,9 @@ test('every command\'s help has a USAGE a person can type as written, and hides 
     r: 'USAGE lifeline r NAME [OPTIONS]\n      lifeline r --all --tmux[=SESSION] [OPTIONS]\n      lifeline r --all --detach [OPTIONS]',
     init: 'USAGE lifeline init bash|zsh|fish [OPTIONS]',
     track: 'USAGE lifeline track NAME --pid PID [OPTIONS]',
+    wait: 'USAGE lifeline wait NAME... --until idle|waiting|stopped [OPTIONS]',
   };
-  for (const command of [...COMMANDS, 'logs', 'forget', 'show', 'agents', 'hook']) {
+  for (const command of [...COMMANDS, 'logs', 'forget', 'show', 'agents', 'hook', 'wait']) {
     const help = cli([command, '--help'], home.env).stdout;
     const usage = /^USAGE [^\n]*(\n {6}[^\n]*)*/m.exec(help)?.[0];
     assert.ok(usage !== undefined, `${command} has a USAGE`);

@@ -53,7 +53,7 @@ test('a database from a newer lifeline is refused without being touched', () => 
   db.exec('CREATE TABLE future (x)');
   db.pragma('user_version = 99');
   db.close();
-  assertRefusedUntouched(newer, home.env, /^lifeline: .*newer\.db has schema version 99, newer than this lifeline knows \(1\); upgrade lifeline\n$/);
+  assertRefusedUntouched(newer, home.env, /^lifeline: .*newer\.db has schema version 99, newer than this lifeline knows \(2\); upgrade lifeline\n$/);
 });
 
 test('a new state folder is 0700 and the database 0600, even under a permissive umask', () => {

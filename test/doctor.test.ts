@@ -34,7 +34,7 @@ test('doctor on a healthy database', () => {
   assert.equal(code, 0, JSON.stringify(report.problems));
   assert.deepEqual(report.platform, { name: 'linux', supported: true });
   assert.deepEqual(report.boot, { id: bootId(), source: '/proc/sys/kernel/random/boot_id' });
-  assert.equal(report.database.schema_version, 1);
+  assert.equal(report.database.schema_version, 2);
   assert.equal(report.database.integrity, 'ok');
   assert.equal(report.database.mode, '0600');
   assert.equal(report.state_folder.mode, '0700');

@@ -4,6 +4,8 @@
  * here (and, if its transcripts live somewhere new, one finder in transcripts.ts).
  */
 
+import type { TurnState } from '../lifecycle/vocabulary.js';
+
 export const AGENT_NAMES = ['claude', 'codex', 'gemini'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
@@ -13,6 +15,18 @@ export type AgentName = (typeof AGENT_NAMES)[number];
  * word up to the next option (commander's `<values...>`, yargs arrays, clap `num_args = 1..`).
  */
 export type Arity = 'flag' | 'value' | 'optional' | 'variadic';
+
+/**
+ * A hook event that moves an agent's turn state (SPEC §14): its `hook_event_name`, which is also the
+ * key its hook is configured under, and the state it means. Only events that fire once per turn or
+ * less: a hook on every tool call would start Node at every tool call.
+ */
+export interface TurnEvent {
+  readonly event: string;
+  /** Only when this payload field has this value (a Notification's `notification_type`). */
+  readonly when?: { readonly field: string; readonly equals: string };
+  readonly turn: Exclude<TurnState, 'unknown'>;
+}
 
 export interface AgentKnowledge {
   readonly name: AgentName;
@@ -37,6 +51,12 @@ export interface AgentKnowledge {
    * (codex: a Node wrapper starts the native binary; gemini relaunches itself), at once at start.
    */
   readonly runsInChild: boolean;
+  /**
+   * The events that move the turn state, measured on the real CLI where it could be triggered
+   * offline, from its documentation where not (a permission prompt needs a model's tool call).
+   * SessionStart is not here: it binds the session, and a new session starts `idle`.
+   */
+  readonly turnEvents: readonly TurnEvent[];
   /** The default resume template, from the command word and the options kept from the launch. */
   resumeTemplate(command: string, kept: readonly string[]): string[];
 }
@@ -74,6 +94,21 @@ const claude: AgentKnowledge = {
   presetSessionOption: '--session-id',
   requiredFlags: [],
   runsInChild: false,
+  // Esc during a turn fires nothing at all: the state stays `working` until the next event or the end.
+  turnEvents: [
+    { event: 'UserPromptSubmit', turn: 'working' },
+    { event: 'Stop', turn: 'idle' },
+    // A turn the API ended (after its retries); also ends a turn no prompt began (a `!` command's).
+    { event: 'StopFailure', turn: 'idle' },
+    { event: 'PermissionRequest', turn: 'waiting' },
+    { event: 'Notification', when: { field: 'notification_type', equals: 'permission_prompt' }, turn: 'waiting' },
+    // An MCP server asks the user a question (docs).
+    { event: 'Notification', when: { field: 'notification_type', equals: 'elicitation_dialog' }, turn: 'waiting' },
+    // Sent 60 s after a turn ended with the user not back: also clears a `working` an Esc left.
+    { event: 'Notification', when: { field: 'notification_type', equals: 'idle_prompt' }, turn: 'idle' },
+    // `/clear` (then a SessionStart of the new id) and quit: no turn runs on.
+    { event: 'SessionEnd', turn: 'idle' },
+  ],
   resumeTemplate: (command, kept) => [command, ...kept, '--resume', '{session}'],
 };
 
@@ -103,6 +138,13 @@ const codex: AgentKnowledge = {
   presetSessionOption: null,
   requiredFlags: ['--no-daemon'],
   runsInChild: true,
+  turnEvents: [
+    { event: 'UserPromptSubmit', turn: 'working' },
+    { event: 'Stop', turn: 'idle' },
+    // Esc during a turn, 40 ms after the key.
+    { event: 'Interrupt', turn: 'idle' },
+    { event: 'PermissionRequest', turn: 'waiting' },
+  ],
   resumeTemplate: (command, kept) => [command, '--no-daemon', '-C', '{cwd}', ...kept, 'resume', '{session}'],
 };
 
@@ -128,6 +170,12 @@ const gemini: AgentKnowledge = {
   presetSessionOption: '--session-id',
   requiredFlags: [],
   runsInChild: true,
+  turnEvents: [
+    { event: 'BeforeAgent', turn: 'working' },
+    // The end of a turn, and Esc during one (`prompt_response: "[no response text]"`).
+    { event: 'AfterAgent', turn: 'idle' },
+    { event: 'Notification', when: { field: 'notification_type', equals: 'ToolPermission' }, turn: 'waiting' },
+  ],
   resumeTemplate: (command, kept) => [command, ...kept, '--resume', '{session}'],
 };
 

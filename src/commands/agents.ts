@@ -102,7 +102,7 @@ function describe(outcome: Outcome, dryRun: boolean): string {
 }
 
 export default defineCommand({
-  meta: { name: 'agents', description: "Install, remove or check lifeline's SessionStart hook in claude, codex and gemini: lifeline agents install|uninstall|status [AGENT...]" },
+  meta: { name: 'agents', description: "Install, remove or check lifeline's SessionStart and turn hooks in claude, codex and gemini: lifeline agents install|uninstall|status [AGENT...]" },
   args: {
     action: { type: 'positional', required: false, description: 'install, uninstall or status' },
     'dry-run': { type: 'boolean', description: 'show the change, write nothing' },

@@ -1,5 +1,7 @@
 /**
- * `lifeline hook <agent>`: what an agent's SessionStart hook runs. The agent waits for it and reads
+ * `lifeline hook <agent>`: what an agent's SessionStart hook runs, and its turn hooks (a prompt
+ * submitted, a turn's end, a permission prompt: `hook_event_name` in the payload says which, and
+ * src/agents/known.ts which state it means). The agent waits for it and reads
  * its stdout (claude and codex feed it to the model, gemini parses it as JSON), so it prints nothing
  * on stdout, always exits 0, and stays quick: cli.ts loads this module alone (its own bundle),
  * without citty, consola or the other commands. Whatever it refused or failed goes to
@@ -7,8 +9,10 @@
  */
 import { closeSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENTS, isAgentName } from '../agents/known.js';
 import { isPlausibleSessionId, recordAgentSession } from '../lifecycle/agent-session.js';
-import { createContext } from '../lifecycle/context.js';
+import { createContext, type LifelineContext } from '../lifecycle/context.js';
+import { recordTurn, turnOfEvent } from '../lifecycle/turn.js';
 import { DB_ENV, MARKER_ENV } from '../lifecycle/vocabulary.js';
 import { platformProbe } from '../proc/index.js';
 import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';
@@ -76,23 +80,48 @@ function logProblem(paths: StatePaths | null, agent: string, message: string): v
 
 type Recorded = { readonly problem: string | null; readonly found: boolean };
 
+type Payload = Readonly<Record<string, unknown>>;
+
+function recordSession(ctx: LifelineContext, marker: string, agent: string, sessionId: string, payload: Payload, db: string): Recorded {
+  const source = typeof payload['source'] === 'string' ? payload['source'] : undefined;
+  const record = recordAgentSession(ctx, marker, { agent, sessionId, source, hookPid: process.pid });
+  if (record.kind === 'no-instance') return { problem: `no instance with marker ${marker} in ${db} (session ${sessionId})`, found: false };
+  if (record.kind === 'nested') return { problem: `session ${sessionId} (${source ?? 'no source'}) not recorded: ${record.why}`, found: true };
+  return { problem: null, found: true };
+}
+
+function recordTurnEvent(ctx: LifelineContext, marker: string, agent: string, sessionId: string, payload: Payload, db: string): Recorded {
+  const event = String(payload['hook_event_name']);
+  const turn = isAgentName(agent) ? turnOfEvent(AGENTS[agent], payload) : null;
+  // Not a problem when the event has another notification type (claude's auth_success): it is no turn's.
+  if (turn === null) return { problem: payload['notification_type'] === undefined ? `${event} moves no turn state of ${agent}` : null, found: true };
+  const record = recordTurn(ctx, marker, { agent, event, sessionId, turn });
+  if (record.kind === 'no-instance') return { problem: `no instance with marker ${marker} in ${db} (${event} of session ${sessionId})`, found: false };
+  // A nested agent's turns are expected and many: ignored without a word. What is set up wrong is logged.
+  if (record.kind === 'refused') return { problem: `${event} not recorded: ${record.why}`, found: true };
+  return { problem: null, found: true };
+}
+
 function recordFromPayload(paths: StatePaths, marker: string, agent: string, text: string): Recorded {
-  let payload: { session_id?: unknown; source?: unknown };
+  let payload: Payload;
   try {
-    payload = JSON.parse(text) as typeof payload;
+    payload = JSON.parse(text) as Payload;
   } catch {
     return { problem: `the hook input is not JSON (${text.length} bytes)`, found: true };
   }
-  if (!isPlausibleSessionId(payload?.session_id)) return { problem: `no usable session_id in the hook input`, found: true };
+  if (typeof payload !== 'object' || payload === null) return { problem: `the hook input is not a JSON object`, found: true };
+  const sessionId = payload['session_id'];
+  if (!isPlausibleSessionId(sessionId)) return { problem: `no usable session_id in the hook input`, found: true };
   const db = openDatabase(paths.db, 'write-existing'); // Never creates a database.
   if (db === null) return { problem: `no registry at ${paths.db}`, found: false };
   const store = new Store(db);
   try {
-    const source = typeof payload.source === 'string' ? payload.source : undefined;
-    const record = recordAgentSession(createContext(store, platformProbe()), marker, { agent, sessionId: payload.session_id, source, hookPid: process.pid });
-    if (record.kind === 'no-instance') return { problem: `no instance with marker ${marker} in ${paths.db} (session ${payload.session_id})`, found: false };
-    if (record.kind === 'nested') return { problem: `session ${payload.session_id} (${source ?? 'no source'}) not recorded: ${record.why}`, found: true };
-    return { problem: null, found: true };
+    const ctx = createContext(store, platformProbe());
+    // A payload without an event name is a SessionStart's, as every hook lifeline installed before the turn hooks was.
+    const event = payload['hook_event_name'];
+    return event === undefined || event === 'SessionStart'
+      ? recordSession(ctx, marker, agent, sessionId, payload, paths.db)
+      : recordTurnEvent(ctx, marker, agent, sessionId, payload, paths.db);
   } finally {
     store.close();
   }
@@ -110,7 +139,7 @@ function candidateRegistries(installedDb: string | undefined): StatePaths[] {
   return [resolvePaths(undefined), ...fallback.filter((paths) => paths.db !== resolvePaths(undefined).db)];
 }
 
-/** Records the session the hook reports; always resolves to 0. */
+/** Records the session or the turn the hook reports; always resolves to 0. */
 export async function runHook(words: readonly string[]): Promise<number> {
   const marker = process.env[MARKER_ENV];
   if (marker === undefined || marker === '') return 0; // Not an agent lifeline launched: nothing to do.

@@ -1,6 +1,8 @@
 import { defineCommand } from 'citty';
 import { decodeLifeEvent, type LifeStopped, type Snapshot } from '../lifecycle/life-log.js';
 import { instanceStatuses } from '../lifecycle/status.js';
+import { NO_TURN, turnView } from '../lifecycle/turn.js';
+import type { TurnState } from '../lifecycle/vocabulary.js';
 import { formatBytes, formatDuration, printJson, printLine, printTable, type PaintedCell } from '../output.js';
 import { processUsage } from '../proc/usage.js';
 import type { EventRow } from '../store/rows.js';
@@ -9,6 +11,9 @@ import { dbArg, jsonArg, withStore } from './shared.js';
 interface ListEntry {
   name: string;
   state: string;
+  /** What an agent is doing (SPEC §14); null for other programs and for anything not verified running. */
+  turn: TurnState | null;
+  turn_since: number | null;
   pid: number | null;
   uptime_s: number | null;
   cpu: number | null;
@@ -32,6 +37,7 @@ function stoppedEntry(event: EventRow): ListEntry {
   return {
     name: event.instance,
     state: 'stopped',
+    ...NO_TURN,
     pid: null,
     uptime_s: null,
     cpu: null,
@@ -74,6 +80,7 @@ export default defineCommand({
         entries.push({
           name: row.name,
           state,
+          ...turnView(ctx.store, row, alive),
           pid: row.pid,
           uptime_s: startedAtMs === null ? null : Math.max(0, Math.round((now - startedAtMs) / 1000)),
           cpu: measured === undefined ? null : Math.round(measured.cpu * 10) / 10,
@@ -113,10 +120,17 @@ function stoppedState(stoppedAtMs: number, reason: string): string {
   return reason === 'stopped' ? `${ago} by the user` : `${ago} (${reason})`;
 }
 
-/** A live instance in a tmux window says which one: `running in tmux lifeline:alice`. */
+/**
+ * A live instance in a tmux window says which one, and an agent what it does and for how long:
+ * `running in tmux lifeline:alice, working 2m 5s`. `working` stays until the agent reports the end:
+ * claude sends nothing on Esc, and lifeline shows what it was told rather than guess from timing.
+ */
 function withTmux(entry: ListEntry): string {
   const tmux = entry.bindings.filter((binding) => binding.kind === 'tmux').at(-1);
-  return tmux === undefined ? entry.state : `${entry.state} in tmux ${tmux.value}`;
+  const state = tmux === undefined ? entry.state : `${entry.state} in tmux ${tmux.value}`;
+  if (entry.turn === null) return state;
+  if (entry.turn === 'unknown' || entry.turn_since === null) return `${state}, turn unknown`;
+  return `${state}, ${entry.turn} ${formatDuration(Date.now() - entry.turn_since)}`;
 }
 
 /** `~/project` reads better than `/home/someone/project` in a table; JSON keeps the full path. */

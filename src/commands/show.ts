@@ -14,6 +14,7 @@ function printHuman(view: InstanceShow): void {
   field('name', view.name);
   const stopped = view.stopped === null ? '' : ` ${formatTime(view.stopped.ts)} (${String(view.stopped.reason)}, by ${String(view.stopped.by)})`;
   field('state', `${view.state}${stopped}${view.forgotten ? ', forgotten' : ''}`);
+  if (view.turn !== null) field('turn', view.turn_since === null ? view.turn : `${view.turn} since ${formatTime(view.turn_since)}`);
   if (typeof source['pid'] === 'number' && view.row !== null) field('pid', String(source['pid']));
   field('folder', String(source['cwd'] ?? ''));
   if (Array.isArray(source['argv'])) field('command', shellJoin(source['argv'] as string[]));

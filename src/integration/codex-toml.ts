@@ -35,13 +35,17 @@ function eventKey(event: string): string {
   return event.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** Events codex gives a 1 s timeout when the hook sets none (measured on 0.169): their hash holds 1. */
+const ONE_SECOND_EVENTS: ReadonlySet<string> = new Set(['Interrupt', 'SessionEnd']);
+
 /**
  * codex's trust hash of a command hook (`command_hook_hash` in codex-rs/hooks discovery): SHA-256
- * of the compact JSON of the hook's normalized identity, keys sorted, default timeout 600. (codex
- * gives SessionEnd and Interrupt a 1 s default: an entry for those must write its timeout, or hash 1.)
+ * of the compact JSON of the hook's normalized identity, keys sorted, with the timeout codex will
+ * use: lifeline writes none, so codex's default for the event (600, or 1 for Interrupt and SessionEnd).
  */
 export function codexTrustedHash(command: string, event = 'SessionStart'): string {
-  const identity = { event_name: eventKey(event), hooks: [{ async: false, command, timeout: 600, type: 'command' }] };
+  const timeout = ONE_SECOND_EVENTS.has(event) ? 1 : 600;
+  const identity = { event_name: eventKey(event), hooks: [{ async: false, command, timeout, type: 'command' }] };
   return `sha256:${createHash('sha256').update(JSON.stringify(identity)).digest('hex')}`;
 }
 
@@ -214,9 +218,16 @@ function block(configPath: string, entry: HookEntry, group: number, opening: Ope
 }
 
 /** The text with the entry's tables appended; a blank line before them unless the file is empty. */
-function append(file: string, text: string, configPath: string, entry: HookEntry, newFile: boolean): string {
-  // Appended last, so its group index is the number of groups before it.
-  const hooks = parseConfig(file, text)['hooks'];
+function append(text: string, configPath: string, entry: HookEntry, newFile: boolean): string {
+  // Appended last, so its group index is the number of groups before it. A text an earlier entry's
+  // tables made invalid (the user's inline `hooks.X = [...]`) counts none: the check after all
+  // entries refuses it with the block to paste.
+  let hooks: unknown;
+  try {
+    hooks = (parseToml(text) as Record<string, unknown>)['hooks'];
+  } catch {
+    hooks = undefined;
+  }
   const groups = isObject(hooks) ? hooks[entry.event] : undefined;
   const separator = text === '' ? '' : text.endsWith('\n') ? '\n' : '\n\n';
   const opening: Opening = newFile ? 'new-file' : separator === '\n\n' ? 'line-break' : 'plain';
@@ -227,14 +238,16 @@ export function editCodexToml(file: string, configPath: string, text: string | n
   const original = text ?? '';
   const { state, detail } = codexState(parseConfig(file, original), configPath, entries);
   if (install ? state === 'installed' : state === 'missing') return { state, after: null, detail, remove: false };
-  let stripped = original;
-  for (const entry of entries) stripped = removeSpans(stripped, ourSpans(file, stripped, configPath, entry.event));
+  // Every entry's spans are found in the same text and removed at once: removed one entry after the
+  // other, the blank line install put before a later block would lose the text before it that shows
+  // it is one of install's, and stay.
+  const stripped = removeSpans(original, entries.flatMap((entry) => ourSpans(file, original, configPath, entry.event)));
   const userConfig = parseConfig(file, stripped);
   if (entries.some((entry) => handlersOf(userConfig, entry.event).some((h) => isLifelineHook(h.command, 'codex')))) {
     throw new LifelineError('io', `${file} has a lifeline hook written in a form lifeline did not write (not its own tables); remove it by hand, then run this again`);
   }
   if (!install) return { state, after: stripped, detail, remove: stripped === '' && original.startsWith(TOML_COMMENT_NEW) };
-  const after = entries.reduce((current, entry) => append(file, current, configPath, entry, current === '' && (text === null || original.startsWith(TOML_COMMENT_NEW))), stripped);
+  const after = entries.reduce((current, entry) => append(current, configPath, entry, current === '' && (text === null || original.startsWith(TOML_COMMENT_NEW))), stripped);
   // The user's file may define hooks in a shape an appended table cannot extend (an inline array):
   // check that codex will read exactly our hooks, trusted, before writing anything.
   let check: HookState | null = null;

@@ -1,9 +1,9 @@
 /**
  * What lifeline writes into an agent's configuration: a list of hook entries, each an event and the
- * command lifeline runs for it. Today one, `SessionStart`; turn hooks add entries here, and the file
- * editors (json-settings.ts, codex-toml.ts) handle any list.
+ * command lifeline runs for it: `SessionStart`, then the agent's turn events (src/agents/known.ts).
+ * The file editors (json-settings.ts, codex-toml.ts) handle any list.
  */
-import type { AgentName } from '../agents/known.js';
+import { AGENTS, type AgentName } from '../agents/known.js';
 
 /** What the hook runs: absolute paths, frozen at install time like the shell snippet. */
 export interface HookTarget {
@@ -41,9 +41,15 @@ export function hookCommand(agent: AgentName, target: HookTarget): string {
   return words.map(shellWord).join(' ');
 }
 
-/** The entries lifeline installs for an agent. */
+/**
+ * The entries lifeline installs for an agent: one per event, all running the same command (the hook
+ * reads the event from its input). A Notification hook gets no matcher: it fires for the agent's few
+ * notifications, and the hook ignores the types that move no state.
+ */
 export function hookEntries(agent: AgentName, target: HookTarget): HookEntry[] {
-  return [{ event: 'SessionStart', command: hookCommand(agent, target) }];
+  const command = hookCommand(agent, target);
+  const events = ['SessionStart', ...new Set(AGENTS[agent].turnEvents.map((known) => known.event))];
+  return events.map((event) => ({ event, command }));
 }
 
 const SAFE = 'A-Za-z0-9_/.:=@%+,-';

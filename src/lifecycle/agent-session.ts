@@ -3,6 +3,7 @@ import type { AgentKnowledge } from '../agents/known.js';
 import type { InstanceRow } from '../store/rows.js';
 import type { LifelineContext } from './context.js';
 import { writeBindings } from './bindings.js';
+import { startTurn } from './turn.js';
 
 /** A session id as agents give them (UUIDs); anything else is refused rather than stored. */
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -104,6 +105,7 @@ export function recordAgentSession(ctx: LifelineContext, marker: string, report:
     const why = runs === null ? null : refusal(ctx, row, runs, report);
     if (why !== null) return { kind: 'nested', name: row.name, why };
     writeBindings(ctx.store, row.name, [{ kind: 'session', value: report.sessionId }], ctx.now());
+    if (runs !== null) startTurn(ctx.store, row, report.source, ctx.now());
     return { kind: 'bound', name: row.name };
   });
 }

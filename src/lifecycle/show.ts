@@ -6,6 +6,8 @@ import { unknownNameError } from './names.js';
 import { previewResume } from './resume.js';
 import { rememberedMode } from './start.js';
 import { instanceStatuses } from './status.js';
+import { NO_TURN, turnView } from './turn.js';
+import type { TurnState } from './vocabulary.js';
 
 export interface ShownEvent {
   readonly id: number;
@@ -18,6 +20,9 @@ export interface InstanceShow {
   readonly name: string;
   /** `running`, `dead (<reason>)`, `launching`, `remote`, `untracked`, or `stopped`. */
   readonly state: string;
+  /** What an agent is doing (SPEC §14); null for other programs and for anything not verified running. */
+  readonly turn: TurnState | null;
+  readonly turn_since: number | null;
   /** The row (argv and resume_argv as arrays) while the name has one, else null. */
   readonly row: Record<string, unknown> | null;
   /** The newest `life.stopped` snapshot when the name has no row, else null. */
@@ -87,6 +92,7 @@ export function showInstance(ctx: LifelineContext, name: string): InstanceShow {
   return {
     name,
     state: status?.state ?? 'stopped',
+    ...(status === null ? NO_TURN : turnView(store, status.row, status.alive)),
     row,
     snapshot,
     stopped: stop === null || status !== null ? null : { event_id: stop.id, ts: stop.ts, by: stopData?.by ?? null, reason: stopData?.reason ?? null },

@@ -88,6 +88,7 @@ export function stopInstance(ctx: LifelineContext, request: StopRequest): StopOu
     const data: LifeStopped = { by: request.by, reason, snapshot, ...(request.pass === undefined ? {} : { pass: request.pass }) };
     const eventId = store.insertEvent(row.name, 'life.stopped', ctx.now(), encodeLifeEvent('life.stopped', data));
     store.deleteAllBindings(row.name);
+    store.deleteTurn(row.name); // A turn belongs to one life: a crash mid-turn leaves no `working` behind.
     store.deleteInstance({ name: row.name, createdAtMs: row.created_at, marker: row.marker });
     return { stopped: true, eventId, reason, row, target };
   });

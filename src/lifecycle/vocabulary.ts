@@ -31,6 +31,21 @@ export interface ReconcilePass {
   readonly boot_id: string;
 }
 
+/**
+ * What an agent instance is doing (SPEC §14): `working` from a submitted prompt to the end of its
+ * turn, `waiting` while it asks the user (a permission prompt, a question), `idle` ready for a
+ * prompt, `unknown` before its agent reported anything. It belongs to one verified life.
+ */
+export const TURN_STATES = ['working', 'waiting', 'idle', 'unknown'] as const;
+export type TurnState = (typeof TURN_STATES)[number];
+
+/** What `lifeline wait --until` waits for: a turn state an agent reports, or the end of the instance. */
+export const WAIT_TARGETS = ['idle', 'waiting', 'stopped'] as const;
+export type WaitTarget = (typeof WAIT_TARGETS)[number];
+
+/** `wait` reads the registry at most this often: each look opens no process but reads /proc and SQLite. */
+export const WAIT_POLL_MS = 250;
+
 /** The environment entries lifeline plants in every program it launches. */
 export const MARKER_ENV = 'LIFELINE_INSTANCE_ID';
 export const NAME_ENV = 'LIFELINE_NAME';

@@ -46,3 +46,11 @@ export interface InstanceKey {
   readonly createdAtMs: number;
   readonly marker: string | null;
 }
+
+/** One life's turn state (table `turns`, schema 2): `state` is a TurnState word, `since` ms since the epoch. */
+export interface TurnRow {
+  instance: string;
+  marker: string;
+  state: string;
+  since: number;
+}

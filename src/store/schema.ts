@@ -45,6 +45,20 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
     `);
     db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run('device_id', randomUUID());
   },
+  (db) => {
+    // The turn state of an agent instance (SPEC §14). A table of its own rather than columns of
+    // `instances`: it changes at every turn while the row stays as launched, and it stays out of
+    // the `life.stopped` snapshot, since it ends with the life. The marker names the life it
+    // belongs to (a name can be reused); the stop path deletes it with the row.
+    db.exec(`
+      CREATE TABLE turns (
+        instance TEXT PRIMARY KEY,
+        marker   TEXT NOT NULL,
+        state    TEXT NOT NULL,
+        since    INTEGER NOT NULL
+      );
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

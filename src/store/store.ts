@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { readSchemaVersion } from './schema.js';
 import { describeSqliteError } from './sqlite-errors.js';
-import type { BindingRow, EventRow, EventType, InstanceKey, InstanceRow, InstanceStatus } from './rows.js';
+import type { BindingRow, EventRow, EventType, InstanceKey, InstanceRow, InstanceStatus, TurnRow } from './rows.js';
 
 export interface NewInstance {
   name: string;
@@ -161,6 +161,36 @@ export class Store {
 
   deleteAllBindings(name: string): void {
     this.statement('DELETE FROM bindings WHERE instance = ?').run(name);
+  }
+
+  // turns
+
+  /**
+   * The turn recorded for this life of the name (its marker), or null. A database of schema 1, which
+   * a read-only command opens without migrating it, has no turns table: nothing was ever recorded.
+   */
+  turnOf(name: string, marker: string): TurnRow | null {
+    if (!this.hasTurns()) return null;
+    return (this.statement('SELECT * FROM turns WHERE instance = ? AND marker = ?').get(name, marker) as TurnRow | undefined) ?? null;
+  }
+
+  /** Replaces the name's turn, whatever life it belonged to: only the current life reports one. */
+  setTurn(turn: TurnRow): void {
+    this.statement(
+      `INSERT INTO turns (instance, marker, state, since) VALUES (@instance, @marker, @state, @since)
+       ON CONFLICT (instance) DO UPDATE SET marker = excluded.marker, state = excluded.state, since = excluded.since`,
+    ).run(turn);
+  }
+
+  deleteTurn(name: string): void {
+    if (this.hasTurns()) this.statement('DELETE FROM turns WHERE instance = ?').run(name);
+  }
+
+  private turnsTable: boolean | undefined;
+
+  private hasTurns(): boolean {
+    this.turnsTable ??= this.schemaVersion() >= 2;
+    return this.turnsTable;
   }
 
   // events

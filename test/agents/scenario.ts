@@ -328,6 +328,30 @@ export function realAgentSuite(agent: AgentProfile): void {
       drive.assertResumedInProject(back, second);
     });
 
+    scenario("the turn follows the agent's own hooks: working after a prompt; Esc as the agent reports it (claude: nothing)", async (world, t) => {
+      const drive = new Driver(world, t);
+      drive.installHooks();
+      const { pane } = await drive.open('launch', world.project, `lifeline launch job -- ${agent.bin}`);
+      const turnOf = (): string | null | undefined =>
+        (JSON.parse(world.lifelineOk(['list', '--json'])) as { name: string; turn: string | null }[]).find((entry) => entry.name === 'job')?.turn;
+      const context = (): string => `turn ${String(turnOf())}\n${drive.screenOf(pane)}\n${world.hookLog()}`;
+      // codex reports nothing before its first prompt; claude and gemini a new session at start.
+      await waitUntil('the turn at start', () => (turnOf() === (agent.sessionAtFirstPrompt ? 'unknown' : 'idle') ? true : undefined), 15_000, context);
+      const said = `remember the word ${word(agent)}`;
+      await drive.prompt(pane, said);
+      await waitUntil('working after the prompt', () => (turnOf() === 'working' ? true : undefined), 30_000, context);
+      assert.doesNotMatch(world.tmux.capture(pane), /need review/i, 'codex trusts every hook lifeline installed');
+      await drive.interrupt(pane, said);
+      if (agent.name === 'claude') {
+        // claude sends no event on Esc: lifeline keeps what it was told.
+        await sleep(3_000);
+        assert.equal(turnOf(), 'working', context());
+      } else {
+        await waitUntil('idle after Esc (codex Interrupt, gemini AfterAgent)', () => (turnOf() === 'idle' ? true : undefined), 15_000, context);
+      }
+      await killTree(pane.pid);
+    });
+
     scenario('what the hook costs', async (world, t) => {
       const drive = new Driver(world, t);
       const runs = Math.max(1, Number(process.env['LIFELINE_AGENTS_TIMING_RUNS'] ?? 3));

@@ -1,21 +1,26 @@
 /**
- * `npm run build && node dist/test/bench/hook.js`: how long `lifeline hook <agent>` delays an
- * agent's start. Runs the hook 20 times as the agent would (its marker in the environment, the
- * SessionStart JSON on stdin, a real registry with that instance), alternating with `node -e 0`,
- * and with the guarded reconcile for scale, and prints the medians and what the hook adds. Not a test: nothing here fails the build.
+ * How long `lifeline hook <agent>` delays an agent, which waits for it: at its start (SessionStart)
+ * and at every turn (UserPromptSubmit, Stop). Runs the hook as the agent would (its marker in the
+ * environment, the agent's JSON on stdin, a real registry with that instance, launched as `claude`),
+ * alternating with `node -e 0` and the guarded reconcile for scale. `npm run bench` reports it as
+ * figure 10; `npm run build && node dist/test/bench/hook.js` prints it alone. Nothing here fails the build.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 
-const CLI = process.env['LIFELINE_BENCH_CLI'] || fileURLToPath(new URL('../../cli.cjs', import.meta.url));
-const RUNS = 20;
-const home = mkdtempSync(join(tmpdir(), 'lifeline-bench-hook-'));
-const env: NodeJS.ProcessEnv = { ...process.env, LIFELINE_HOME: home, NO_COLOR: '1' };
-delete env['LIFELINE_DB'];
+export interface HookFigures {
+  readonly runs: number;
+  readonly sessionMs: number;
+  readonly turnMs: number;
+  readonly bareMs: number;
+  readonly guardedMs: number;
+  /** Whether every turn report moved the state (working, idle, working, …): the hook really wrote. */
+  readonly turnsRecorded: boolean;
+}
 
 function timed(argv: string[], input: string, runEnv: NodeJS.ProcessEnv): number {
   const start = process.hrtime.bigint();
@@ -31,30 +36,56 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const sleeper = spawn(process.execPath, [CLI, 'launch', 'agent', '--detach', '--', 'sleep', '300'], { env, stdio: 'ignore' });
-await new Promise((resolve) => sleeper.once('exit', resolve));
-const db = new Database(join(home, 'lifeline.db'), { readonly: true });
-const marker = db.prepare("SELECT marker FROM instances WHERE name = 'agent'").pluck().get() as string;
-db.close();
-const hookEnv = { ...env, LIFELINE_INSTANCE_ID: marker };
-const input = JSON.stringify({ session_id: '0b7e6a52-9d4f-4c1e-8a7b-3f2d1c0e9a88', cwd: home, hook_event_name: 'SessionStart', source: 'startup' });
+export async function measureHook(cli: string, runs = 20): Promise<HookFigures> {
+  const home = mkdtempSync(join(tmpdir(), 'lifeline-bench-hook-'));
+  // `claude` here is a sleep: lifeline launches it as an agent (a pre-assigned, bound session); `-p`, as a
+  // detached agent must not be interactive.
+  const bin = join(home, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'claude'), '#!/bin/sh\nexec sleep 300\n');
+  chmodSync(join(bin, 'claude'), 0o755);
+  const env: NodeJS.ProcessEnv = { ...process.env, LIFELINE_HOME: home, NO_COLOR: '1', PATH: `${bin}:${process.env['PATH'] ?? ''}` };
+  delete env['LIFELINE_DB'];
+  delete env['LIFELINE_INSTANCE_ID'];
+  try {
+    const launcher = spawn(process.execPath, [cli, 'launch', 'agent', '--detach', '--', 'claude', '-p', 'bench'], { env, stdio: 'ignore' });
+    await new Promise((resolve) => launcher.once('exit', resolve));
+    const db = new Database(join(home, 'lifeline.db'), { readonly: true });
+    const marker = db.prepare("SELECT marker FROM instances WHERE name = 'agent'").pluck().get() as string;
+    const session = db.prepare("SELECT value FROM bindings WHERE instance = 'agent' AND kind = 'session'").pluck().get() as string;
+    db.close();
+    const hookEnv = { ...env, LIFELINE_INSTANCE_ID: marker };
+    const start = JSON.stringify({ session_id: session, cwd: home, hook_event_name: 'SessionStart', source: 'startup' });
+    const turn = (event: string): string => JSON.stringify({ session_id: session, cwd: home, hook_event_name: event, permission_mode: 'default' });
+    const hook = [process.execPath, cli, 'hook', 'claude'];
 
-const hook: number[] = [];
-const bare: number[] = [];
-const guarded: number[] = [];
-try {
-  spawnSync(process.execPath, [CLI, 'reconcile', '--quiet'], { env, stdio: 'ignore' });
-  for (let i = 0; i < RUNS; i++) {
-    hook.push(timed([process.execPath, CLI, 'hook', 'claude'], input, hookEnv));
-    bare.push(timed([process.execPath, '-e', '0'], input, env));
-    guarded.push(timed([process.execPath, CLI, 'reconcile', '--quiet'], '', env));
+    const session_: number[] = [];
+    const turns: number[] = [];
+    const bare: number[] = [];
+    const guarded: number[] = [];
+    let turnsRecorded = true;
+    spawnSync(process.execPath, [cli, 'reconcile', '--quiet'], { env, stdio: 'ignore' });
+    for (let i = 0; i < runs; i++) {
+      session_.push(timed(hook, start, hookEnv));
+      turns.push(timed(hook, turn(i % 2 === 0 ? 'UserPromptSubmit' : 'Stop'), hookEnv));
+      const check = new Database(join(home, 'lifeline.db'), { readonly: true });
+      turnsRecorded &&= check.prepare("SELECT state FROM turns WHERE instance = 'agent'").pluck().get() === (i % 2 === 0 ? 'working' : 'idle');
+      check.close();
+      bare.push(timed([process.execPath, '-e', '0'], '', env));
+      guarded.push(timed([process.execPath, cli, 'reconcile', '--quiet'], '', env));
+    }
+    spawnSync(process.execPath, [cli, 'stop', 'agent'], { env, stdio: 'ignore' });
+    return { runs, sessionMs: median(session_), turnMs: median(turns), bareMs: median(bare), guardedMs: median(guarded), turnsRecorded };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
-  const [h, b, g] = [median(hook), median(bare), median(guarded)];
-  console.log(
-    `lifeline hook claude: median ${h.toFixed(1)} ms over ${RUNS} runs; node -e 0: ${b.toFixed(1)} ms; the hook adds ${(h - b).toFixed(1)} ms (${(h / b).toFixed(2)}x)` +
-      `; the guarded reconcile for scale: ${g.toFixed(1)} ms (${(g / b).toFixed(2)}x)`,
-  );
-} finally {
-  spawnSync(process.execPath, [CLI, 'stop', 'agent'], { env, stdio: 'ignore' });
-  rmSync(home, { recursive: true, force: true });
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const cli = process.env['LIFELINE_BENCH_CLI'] || fileURLToPath(new URL('../../cli.cjs', import.meta.url));
+  const f = await measureHook(cli);
+  const vs = (ms: number): string => `median ${ms.toFixed(1)} ms, adds ${(ms - f.bareMs).toFixed(1)} ms to node -e 0 (${(ms / f.bareMs).toFixed(2)}x)`;
+  console.log(`lifeline hook claude over ${f.runs} runs; node -e 0: ${f.bareMs.toFixed(1)} ms; the guarded reconcile for scale: ${f.guardedMs.toFixed(1)} ms (${(f.guardedMs / f.bareMs).toFixed(2)}x)`);
+  console.log(`  SessionStart: ${vs(f.sessionMs)}`);
+  console.log(`  a turn event (UserPromptSubmit / Stop): ${vs(f.turnMs)}${f.turnsRecorded ? '' : ' — NOT RECORDED'}`);
 }

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureHook } from './hook.js';
 import { measureWaiting } from './waiting.js';
 import { benchRestore, type Figure } from './restore.js';
 
@@ -186,9 +187,15 @@ try {
   record({ name: '8c. the finish helper alone', value: waitingFigures.finishHelperMs, unit: 'ms', baseline: 'what a lazy finish would save', goal: '-', met: null });
   record({ name: '9. guarded reconcile, no database / node -e 0', value: waitingFigures.noDbGuardedRatio, unit: 'x', baseline: `${waitingFigures.noDbGuardedMs.toFixed(1)} ms vs ${waitingFigures.noDbBareMs.toFixed(1)} ms`, goal: '<= 1.30', met: waitingFigures.noDbGuardedRatio <= 1.3 });
 
+  // 10. An agent waits for its hooks: at its start, and at every turn (SPEC §14: a turn hook costs no more).
+  const hook = await measureHook(CLI);
+  const hookBaseline = (ms: number): string => `${ms.toFixed(1)} ms vs ${hook.bareMs.toFixed(1)} ms, median of ${hook.runs}`;
+  record({ name: '10a. lifeline hook claude, SessionStart / node', value: hook.sessionMs / hook.bareMs, unit: 'x', baseline: hookBaseline(hook.sessionMs), goal: '-', met: null });
+  record({ name: '10b. lifeline hook claude, a turn event / node', value: hook.turnMs / hook.bareMs, unit: 'x', baseline: hookBaseline(hook.turnMs), goal: '<= 10a + 10%', met: hook.turnsRecorded && hook.turnMs <= hook.sessionMs * 1.1 });
+
   const out = process.argv[2] ?? fileURLToPath(new URL('../../bench/results.json', import.meta.url));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, rss_kib: rss, waiting: waitingFigures }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, figures, rss_kib: rss, waiting: waitingFigures, hook }, null, 2)}\n`);
   console.log(`\nfigures written to ${out}`);
 } finally {
   for (const child of sleepers) child.kill('SIGKILL');

@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
+import { AGENTS } from '../../src/agents/known.js';
 import { type ConfigIo, type HookTarget, planAgentConfig } from '../../src/integration/agent-config.js';
 
 const TARGET: HookTarget = { node: '/usr/bin/node', cli: '/opt/lifeline/dist/cli.cjs', db: null };
+const CLAUDE_EVENTS = ['SessionStart', ...new Set(AGENTS.claude.turnEvents.map((known) => known.event))];
 const GROUP = { hooks: [{ type: 'command', command: '/usr/bin/node /opt/lifeline/dist/cli.cjs hook claude' }] };
 
 function io(text: string | null): ConfigIo {
@@ -29,7 +31,10 @@ test('any settings.json in any layout: install adds exactly lifeline\'s group, u
       const text = JSON.stringify(value, null, indent) + (trailingNewline ? '\n' : '');
       const install = planAgentConfig('claude', TARGET, true, io(text)).edit;
       const installed = install.after!;
-      const expected = { ...value, hooks: { ...value.hooks, SessionStart: [...(value.hooks?.SessionStart ?? []), GROUP] } };
+      // lifeline's group goes after the user's under SessionStart and each of claude's turn events.
+      const userHooks: Record<string, unknown[]> = value.hooks ?? {};
+      const ours = Object.fromEntries(CLAUDE_EVENTS.map((event) => [event, [...(userHooks[event] ?? []), GROUP]]));
+      const expected = { ...value, hooks: { ...value.hooks, ...ours } };
       assert.deepEqual(parseJsonc(installed), JSON.parse(JSON.stringify(expected)));
       assert.equal(planAgentConfig('claude', TARGET, true, io(installed)).edit.state, 'installed');
       assert.equal(planAgentConfig('claude', TARGET, false, io(installed)).edit.after, text);
