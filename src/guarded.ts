@@ -1,4 +1,4 @@
-import { alreadyReconciled, alreadyReconciledMessage } from './lifecycle/boot-guard.js';
+import { alreadyReconciled, alreadyReconciledMessage } from './lifecycle/ending/boot-guard.js';
 import { printJson, printLine } from './output.js';
 import { platform, procRoot } from './proc/index.js';
 import { LinuxProbe } from './proc/linux.js';

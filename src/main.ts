@@ -2,10 +2,10 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from 'citty';
 import { checkOptions, hoistGlobals } from './argv.js';
 import { readFileSync } from 'node:fs';
-import { checkArgvBytes, checkEnvironmentBytes } from './commands/bytes.js';
+import { checkArgvBytes, checkEnvironmentBytes } from './argv-bytes.js';
 import { helpText } from './commands/usage.js';
 import { LifelineError } from './errors.js';
-import { claimShellHandoff } from './lifecycle/handoff.js';
+import { claimShellHandoff } from './lifecycle/starting/handoff.js';
 import { closestNames } from './lifecycle/names.js';
 import { printLine, stripAnsi } from './output.js';
 import { packageJson } from './self.js';

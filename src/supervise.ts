@@ -1,12 +1,12 @@
 /**
- * Entry of the supervisor process that `launch --detach` starts (see lifecycle/detach.ts). It is
+ * Entry of the supervisor process that `launch --detach` starts (see lifecycle/starting/detach.ts). It is
  * not a user command: it takes one JSON order, starts the program and stays to record its exit.
  */
 import './no-debugger.js';
 import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
-import type { SupervisorOrder } from './lifecycle/detach.js';
-import { supervise } from './lifecycle/supervisor.js';
+import type { SupervisorOrder } from './lifecycle/starting/detach.js';
+import { supervise } from './lifecycle/starting/supervisor.js';
 import { platformProbe } from './proc/index.js';
 import { openPrivateFile } from './store/files.js';
 import { openDatabase } from './store/open.js';

@@ -7,8 +7,8 @@
 import './no-debugger.js'; // First: SIGUSR1 must not open Node's inspector in a process of lifeline's.
 import { closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
-import { recordWaiterExit, recordWaiterStart, parseOutcome, type WaitedProcess } from './lifecycle/waiter-records.js';
-import type { WaiterKey } from './lifecycle/waiter-plan.js';
+import { recordWaiterExit, recordWaiterStart, parseOutcome, type WaitedProcess } from './lifecycle/starting/waiter-records.js';
+import type { WaiterKey } from './lifecycle/starting/waiter-plan.js';
 import { platformProbe } from './proc/index.js';
 import { openDatabase } from './store/open.js';
 import { Store } from './store/store.js';

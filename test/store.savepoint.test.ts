@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createContext } from '../src/lifecycle/context.js';
-import { stopInstance } from '../src/lifecycle/stop.js';
+import { stopInstance } from '../src/lifecycle/ending/stop.js';
 import { platformProbe } from '../src/proc/index.js';
 import { openDatabase } from '../src/store/open.js';
 import { Store } from '../src/store/store.js';

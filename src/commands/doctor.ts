@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { LifelineError } from '../errors.js';
 import { checkBootHooks, lastReconcileFromStamp, type LoginItemCheck, type SnippetCheck } from '../integration/checks.js';
 import { loginItemPlan } from '../integration/login-item.js';
-import { describeWaiting } from '../lifecycle/waiting.js';
+import { describeWaiting } from '../lifecycle/starting/waiting.js';
 import { KV_RECONCILE_AT, KV_RECONCILE_BOOT } from '../lifecycle/vocabulary.js';
 import { formatTime, paint, printJson, printLine, visible } from '../output.js';
 import { platform, platformProbe, procRoot } from '../proc/index.js';

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
-import { forget } from '../lifecycle/forget.js';
+import { forget } from '../lifecycle/ending/forget.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { printJson, printLine } from '../output.js';
 import { dbArg, jsonArg, withStore } from './shared.js';

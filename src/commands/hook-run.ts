@@ -10,9 +10,9 @@
 import { closeSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENTS, isAgentName } from '../agents/known.js';
-import { isPlausibleSessionId, recordAgentSession } from '../lifecycle/agent-session.js';
+import { isPlausibleSessionId, recordAgentSession } from '../lifecycle/returning/agent-session.js';
 import { createContext, type LifelineContext } from '../lifecycle/context.js';
-import { recordTurn, turnOfEvent } from '../lifecycle/turn.js';
+import { recordTurn, turnOfEvent } from '../lifecycle/turns/turn.js';
 import { DB_ENV, MARKER_ENV } from '../lifecycle/vocabulary.js';
 import { platformProbe } from '../proc/index.js';
 import { ensurePrivateFolder, openPrivateFile } from '../store/files.js';

@@ -3,15 +3,15 @@ import { splitAtDashes } from '../argv.js';
 import { prepareAgentLaunch } from '../agents/argv.js';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
-import type { LaunchSpec } from '../lifecycle/launch.js';
+import type { LaunchSpec } from '../lifecycle/starting/launch.js';
 import { checkName, defaultName } from '../lifecycle/names.js';
-import { splitShellWords, templatePlaceholders } from '../lifecycle/template.js';
+import { splitShellWords, templatePlaceholders } from '../lifecycle/returning/template.js';
 import { notices } from '../notices.js';
-import { currentFolder } from './bytes.js';
+import { currentFolder } from '../argv-bytes.js';
 import { printJson, printLine, visible } from '../output.js';
-import { startLife } from '../lifecycle/start.js';
-import { launchReserved } from './launch-reserved.js';
-import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
+import { startLife } from '../lifecycle/starting/start.js';
+import { launchReserved } from './plumbing/launch-reserved.js';
+import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './plumbing/modes.js';
 import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
 
 const args = {

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { decodeLifeEvent, type LifeStopped, type Snapshot } from '../lifecycle/life-log.js';
-import { instanceStatuses } from '../lifecycle/status.js';
-import { NO_TURN, turnView } from '../lifecycle/turn.js';
+import { instanceStatuses } from '../lifecycle/ending/status.js';
+import { NO_TURN, turnView } from '../lifecycle/turns/turn.js';
 import type { TurnState } from '../lifecycle/vocabulary.js';
 import { formatBytes, formatDuration, printJson, printLine, printTable, type PaintedCell } from '../output.js';
 import { processUsage } from '../proc/usage.js';

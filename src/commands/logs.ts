@@ -4,7 +4,7 @@ import { copyLogRange, followLog, lastLinesStart, logFileOf } from '../lifecycle
 import { checkName, unknownNameError } from '../lifecycle/names.js';
 import { notices } from '../notices.js';
 import { printBytes, visible } from '../output.js';
-import { TMUX_BINDING } from '../lifecycle/tmux.js';
+import { TMUX_BINDING } from '../lifecycle/starting/tmux.js';
 import { resolvePaths } from '../store/paths.js';
 import { dbArg, parseCount, withStore } from './shared.js';
 

@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
 import { accessSync, constants } from 'node:fs';
-import { alreadyReconciledMessage } from '../lifecycle/boot-guard.js';
+import { alreadyReconciledMessage } from '../lifecycle/ending/boot-guard.js';
 import { createContext } from '../lifecycle/context.js';
-import { reconcile, type ReconcileReport } from '../lifecycle/reconcile.js';
+import { reconcile, type ReconcileReport } from '../lifecycle/ending/reconcile.js';
 import { notices } from '../notices.js';
 import { printJson, printLine, visible } from '../output.js';
 import { platformProbe } from '../proc/index.js';
@@ -13,8 +13,8 @@ import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { clearPendingNotice, refreshStamp, writePendingNotice } from '../store/stamp.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg, withStore } from './shared.js';
-import { AGENT_SPACING_MS, restoreBoot, type RestoreReport } from '../lifecycle/restore.js';
-import { SETTLE_MS } from '../lifecycle/settle.js';
+import { AGENT_SPACING_MS, restoreBoot, type RestoreReport } from '../lifecycle/returning/restore.js';
+import { SETTLE_MS } from '../lifecycle/returning/settle.js';
 
 function isBusy(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'database-busy' || isSqliteBusy(error);

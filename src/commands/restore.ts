@@ -1,8 +1,8 @@
 import { LifelineError } from '../errors.js';
-import { AGENT_SPACING_MS, restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/restore.js';
-import { SETTLE_MS } from '../lifecycle/settle.js';
+import { AGENT_SPACING_MS, restoreBoot, type RestoreReport, type RestoreResult } from '../lifecycle/returning/restore.js';
+import { SETTLE_MS } from '../lifecycle/returning/settle.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
-import { modeFromFlags } from './modes.js';
+import { modeFromFlags } from './plumbing/modes.js';
 import { parseSeconds, withStore } from './shared.js';
 
 interface RestoreArgs {

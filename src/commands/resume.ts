@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { LifelineError } from '../errors.js';
 import { parseBinding } from '../lifecycle/bindings.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { prepareResume, type ResumePlan } from '../lifecycle/resume.js';
-import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/start.js';
+import { prepareResume, type ResumePlan } from '../lifecycle/returning/resume.js';
+import { type LaunchMode, rememberedMode, startLife, whereOf } from '../lifecycle/starting/start.js';
 import { notices } from '../notices.js';
 import { printJson, printLine, shellJoin, visible } from '../output.js';
 import { resolvePaths } from '../store/paths.js';
-import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './modes.js';
+import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './plumbing/modes.js';
 import { restoreAll } from './restore.js';
 import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
 

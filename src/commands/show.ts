@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { showInstance, type InstanceShow } from '../lifecycle/show.js';
+import { showInstance, type InstanceShow } from '../lifecycle/returning/show.js';
 import { formatTime, printJson, printLine, shellJoin, visible } from '../output.js';
 import { dbArg, jsonArg, withStore } from './shared.js';
 

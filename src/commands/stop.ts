@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { stopAndSignal } from '../lifecycle/stop.js';
-import { isLocal } from '../lifecycle/verdict.js';
+import { stopAndSignal } from '../lifecycle/ending/stop.js';
+import { isLocal } from '../lifecycle/ending/verdict.js';
 import { printJson, printLine, visible } from '../output.js';
 import { dbArg, jsonArg, parseSeconds, withStore } from './shared.js';
 

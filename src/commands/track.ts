@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
 import { checkName } from '../lifecycle/names.js';
-import { splitShellWords } from '../lifecycle/template.js';
-import { trackProcess } from '../lifecycle/track.js';
+import { splitShellWords } from '../lifecycle/returning/template.js';
+import { trackProcess } from '../lifecycle/starting/track.js';
 import { printJson, printLine, shellJoin } from '../output.js';
 import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
 

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { LifelineError } from '../errors.js';
 import { checkName, unknownNameError } from '../lifecycle/names.js';
-import { waitUntil } from '../lifecycle/until.js';
+import { waitUntil } from '../lifecycle/turns/until.js';
 import { WAIT_TARGETS, type WaitTarget } from '../lifecycle/vocabulary.js';
 import { dbArg, parseSeconds, withStore } from './shared.js';
 

@@ -1,8 +1,13 @@
 import { LifelineError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { LifelineContext } from './context.js';
-import type { Binding } from './launch.js';
 import { unknownNameError } from './names.js';
+
+/** One binding of an instance: a kind (`session`, `tmux`, `port`, …) and its value. */
+export interface Binding {
+  readonly kind: string;
+  readonly value: string;
+}
 
 const KIND_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 

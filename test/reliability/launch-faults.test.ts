@@ -8,7 +8,7 @@ import { entryAsync } from '../helpers/entry.js';
 import { makeHome, type TestHome } from '../helpers/home.js';
 import { cleanupLater, isAlive, waitFor } from '../helpers/processes.js';
 import { createContext } from '../../src/lifecycle/context.js';
-import { stopInstance } from '../../src/lifecycle/stop.js';
+import { stopInstance } from '../../src/lifecycle/ending/stop.js';
 import { platformProbe } from '../../src/proc/index.js';
 import { openDatabase } from '../../src/store/open.js';
 import { Store } from '../../src/store/store.js';

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { parseLstart, parsePsLine } from '../../src/proc/darwin.js';
 import { LinuxProbe } from '../../src/proc/linux.js';
 import { environHasEntry, environValue, parseBtime, parseStat, splitNul } from '../../src/proc/parse.js';
-import { splitShellWords } from '../../src/lifecycle/template.js';
+import { splitShellWords } from '../../src/lifecycle/returning/template.js';
 import { LifelineError } from '../../src/errors.js';
 
 const RUNS = 500;
