@@ -59,3 +59,13 @@ test('a detached start starts no Node helper to record it: the launcher records 
   assert.deepEqual(helpers.map((line) => /"(started|finish)"/.exec(line)?.[1]), ['finish'], helpers.join('\n'));
   assert.deepEqual(events(home.db).map((e) => [e.type, e.data.reason ?? null]), [['life.started', null], ['life.stopped', 'exit:code:0']]);
 });
+
+test('launch --detach of a program that has already failed when it returns says so and exits 1', async () => {
+  const home = makeHome();
+  const result = cli(['launch', 's3', '--detach', '--', 'sleep', '--no-such-option'], home.env);
+  assert.deepEqual([result.code, result.stdout], [1, '']);
+  assert.equal(result.stderr, `lifeline: s3 ended at once (exit:code:1); its output: ${join(home.dir, 'logs', 's3.log')} (lifeline logs s3)\n`);
+  assert.deepEqual(events(home.db).map((e) => [e.type, e.data.reason ?? null]), [['life.started', null], ['life.stopped', 'exit:code:1']]);
+  // One that is done with exit 0 did its job.
+  assert.equal(cli(['launch', 'ok', '--detach', '--', 'true'], home.env).code, 0);
+});

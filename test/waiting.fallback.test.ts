@@ -41,8 +41,9 @@ test('the Node fallback: the entry and --detach still launch, record and wait, w
   assert.equal(cli(['stop', 'parent'], home.env).code, 0);
   await launcher.exited;
 
+  // A detached program that fails at once is said to have failed (exit 1), with its reason.
   const detached = cli(['launch', 'bg', '--detach', '--', 'sh', '-c', 'echo out; exit 4'], home.env);
-  assert.equal(detached.code, 0, detached.stderr);
+  assert.deepEqual([detached.code, detached.stderr], [1, `lifeline: bg ended at once (exit:code:4); its output: ${home.dir}/logs/bg.log (lifeline logs bg)\n`]);
   await waitFor('the exit', () => events(home.db, 'life.stopped').some((e) => e.instance === 'bg'));
   assert.equal(events(home.db, 'life.stopped').find((e) => e.instance === 'bg')!.data.reason, 'exit:code:4');
   assert.equal(readFileSync(`${home.dir}/logs/bg.log`, 'utf8'), 'out\n');

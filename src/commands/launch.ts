@@ -9,7 +9,7 @@ import { splitShellWords, templatePlaceholders } from '../lifecycle/returning/te
 import { notices } from '../notices.js';
 import { currentFolder } from '../argv-bytes.js';
 import { printJson, printLine, visible } from '../output.js';
-import { startLife } from '../lifecycle/starting/start.js';
+import { endedAtOnce, startLife } from '../lifecycle/starting/start.js';
 import { launchReserved } from './plumbing/launch-reserved.js';
 import { describeStarted, modeFromFlags, reportGhost, tmuxArg } from './plumbing/modes.js';
 import { dbArg, jsonArg, repeatedOption, withStore } from './shared.js';
@@ -93,6 +93,12 @@ export default defineCommand({
         // Handed off to the sh entry, which prints the report once the program has ended.
         if (own.json && started.handedOff !== true) printJson(report(started.pid, started.exitCode));
         return started.exitCode;
+      }
+      // A detached program that already failed (a bad option, a missing file) is not "started": say how it
+      // ended. One that is already done with exit 0 simply did its job.
+      const ended = started.kind === 'detached' ? await endedAtOnce(ctx, name, started.pid) : null;
+      if (ended !== null && ended !== 'exit:code:0' && started.kind === 'detached') {
+        throw new LifelineError('launch-failed', `${name} ended at once (${ended}); its output: ${started.logFile} (lifeline logs ${name})`);
       }
       if (own.json) printJson(started.kind === 'detached' ? { ...common, log: started.logFile } : { ...common, tmux: started.target });
       else printLine(visible(`${name} started (pid ${started.pid}), ${describeStarted(started)}`));

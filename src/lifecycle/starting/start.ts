@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StatePaths } from '../../store/paths.js';
 import type { LifelineContext } from '../context.js';
+import { judge } from '../ending/verdict.js';
 import { launchDetached } from './detach.js';
 import { runForeground } from './foreground.js';
 import { handOffIfAsked } from './handoff.js';
@@ -75,5 +77,32 @@ export function rememberedMode(ctx: LifelineContext, name: string): LaunchMode {
     return modeOf(snapshot.detached, bindings.filter((b) => typeof b?.kind === 'string' && typeof b?.value === 'string'));
   } catch {
     return { kind: 'foreground' };
+  }
+}
+
+/** How long a program just started is watched for an immediate failure (a bad option fails within milliseconds). */
+const AT_ONCE_MS = 60;
+const ENDED_AT_ONCE_WAIT_MS = 1_000;
+
+/**
+ * Whether a program `launch --detach` just started ended at once (a bad option, a missing file): its
+ * exit reason, or null when it still runs after its first moments. A program found dead whose waiter
+ * has not recorded the end yet is given a moment, so the reason said is the recorded one.
+ */
+export async function endedAtOnce(ctx: LifelineContext, name: string, pid: number): Promise<string | null> {
+  const started = Date.now();
+  for (;;) {
+    const row = ctx.store.getInstance(name);
+    if (row !== null && row.pid === pid) {
+      const verdict = judge(row, ctx);
+      if (verdict.kind !== 'dead' && Date.now() - started > AT_ONCE_MS) return null;
+      if (verdict.kind === 'dead' && Date.now() - started > ENDED_AT_ONCE_WAIT_MS) return verdict.reason;
+    } else {
+      const stopped = ctx.store.latestEvent(name, 'life.stopped');
+      if (stopped === null) return null;
+      const data = decodeLifeEvent('life.stopped', stopped);
+      return data.snapshot.pid === pid ? data.reason : null;
+    }
+    await sleep(15);
   }
 }
