@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { findOnPath } from './on-path.js';
 import { LifelineError } from '../errors.js';
 import { platform } from '../proc/index.js';
 import { cliScript } from '../self.js';
@@ -215,17 +216,8 @@ export function loginItemState(plan: LoginItemPlan): LoginItemState {
 
 /** An absolute path of `command` on PATH, or null: unit files run with no PATH of the user's shell. */
 function onPath(command: string, env: NodeJS.ProcessEnv): string | null {
-  for (const folder of (env['PATH'] ?? '').split(':')) {
-    if (folder === '' || !folder.startsWith('/')) continue;
-    const candidate = join(folder, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  return null;
+  const found = findOnPath(command, env);
+  return found !== null && isAbsolute(found) ? found : null;
 }
 
 /** Whether the installed login item also brings the last boot's set back (`install --restore`). */

@@ -111,8 +111,24 @@ export function benchRestore(node: string, cli: string, root: string, env: NodeJ
 
   figures.push(loginRestore(node, cli, home(), env));
 
-  figures.push(...pm2Figures(root, env));
+  const pm2 = pm2Figures(root, env);
+  figures.push(...pm2, ...ratios(figures, pm2));
   return figures;
+}
+
+/** lifeline's figure over pm2's for the same work (below 1: lifeline is faster). */
+function ratios(ours: readonly Figure[], pm2: readonly Figure[]): Figure[] {
+  const pairs: [string, string, string][] = [
+    [`6a. r --all --detach, ${COUNT} instances, --settle 0`, `resurrect, ${COUNT} processes`, `r --all / pm2 resurrect, ${COUNT}`],
+    [`6a. r --all --detach, ${MANY} instances, --settle 0`, `resurrect, ${MANY} processes`, `r --all / pm2 resurrect, ${MANY}`],
+    ['6c. launch --detach, one program', 'start, one program', 'launch --detach / pm2 start'],
+  ];
+  return pairs.flatMap(([mine, theirs, name]) => {
+    const a = ours.find((figure) => figure.name === mine)?.value;
+    const b = pm2.find((figure) => figure.name.endsWith(theirs))?.value;
+    if (a === null || a === undefined || b === null || b === undefined) return [];
+    return [{ name: `6f. ${name}`, value: a / b, unit: 'x', baseline: `${a.toFixed(0)} ms vs ${b.toFixed(0)} ms`, goal: '<= 1', met: a / b <= 1 }];
+  });
 }
 
 /** pm2, pinned like the agent CLIs, installed into the same cache folder (never globally), for a side-by-side. */

@@ -81,7 +81,7 @@ export function rememberedMode(ctx: LifelineContext, name: string): LaunchMode {
 }
 
 /** How long a program just started is watched for an immediate failure (a bad option fails within milliseconds). */
-const AT_ONCE_MS = 60;
+const AT_ONCE_MS = 20;
 const ENDED_AT_ONCE_WAIT_MS = 1_000;
 
 /**

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { findOnPath } from '../../integration/on-path.js';
 import { platform, procRoot } from '../../proc/index.js';
 
 /**
@@ -14,21 +14,6 @@ export type Waiting = { readonly kind: 'sh'; readonly dash: string } | { readonl
 
 /** `LIFELINE_WAITER=node` asks for the Node parent whatever the machine has (for tests and doubts). */
 export const WAITER_ENV = 'LIFELINE_WAITER';
-
-/** The first executable file of that name on PATH. */
-export function findOnPath(command: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const folder of (env['PATH'] ?? '').split(delimiter)) {
-    if (folder === '') continue;
-    const candidate = join(folder, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
-  }
-  return null;
-}
 
 function findDash(env: NodeJS.ProcessEnv): string | null {
   for (const candidate of ['/bin/dash', '/usr/bin/dash']) if (existsSync(candidate)) return candidate;
