@@ -10,11 +10,10 @@ import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
-import { clearPendingNotice, refreshStamp, writePendingNotice } from '../store/stamp.js';
+import { refreshStamp } from '../store/stamp.js';
 import { Store } from '../store/store.js';
-import { dbArg, jsonArg, withStore } from './shared.js';
-import { AGENT_SPACING_MS, restoreBoot, type RestoreReport } from '../lifecycle/returning/restore.js';
-import { SETTLE_MS } from '../lifecycle/returning/settle.js';
+import { dbArg, jsonArg } from './shared.js';
+import { deliverNotice, noticeLines, RESTORE_ALL_HINT, restoreInTmux, restoreNoticeLines, toResume } from './plumbing/boot-notice.js';
 
 function isBusy(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === 'database-busy' || isSqliteBusy(error);
@@ -41,38 +40,6 @@ function cannotWrite(paths: StatePaths): boolean {
   }
 }
 
-/** What a reboot left to bring back: ghosts stopped now, and lives that ended with the last boot. */
-function toResume(report: ReconcileReport): ReconcileReport['results'] {
-  return report.results.filter((result) => result.action === 'stopped' || result.action === 'ended-with-boot');
-}
-
-/** What a person wants to see in a new terminal after a reboot: what died, and how to bring it back. */
-function noticeLines(report: ReconcileReport): string[] {
-  const ended = toResume(report);
-  const lines = ended.map((result) => visible(`lifeline: ${result.name} is not running (${result.reason}); resume it with: lifeline r ${result.name}`));
-  if (ended.length >= 2) lines.push(`lifeline: ${RESTORE_ALL_HINT}`);
-  return lines;
-}
-
-/**
- * The quiet notice of a new pass goes to the terminal, or, with `--defer-notice` and no terminal on
- * stdout (the snippet in an agent's hidden shell, the login item), waits in the notice file for the
- * first terminal shell of the boot. A new pass replaces what an earlier boot left pending.
- */
-function deliverNotice(report: ReconcileReport, lines: readonly string[], paths: StatePaths, defer: boolean): void {
-  if (report.already_reconciled || report.dry_run) {
-    for (const line of lines) printLine(line);
-    return;
-  }
-  if (defer && process.stdout.isTTY !== true) {
-    if (lines.length > 0) writePendingNotice(paths.notice, lines);
-    else clearPendingNotice(paths.notice);
-    return;
-  }
-  clearPendingNotice(paths.notice);
-  for (const line of lines) printLine(line);
-}
-
 function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): void {
   const stopped = report.results.filter((result) => result.action === 'stopped');
   if (quiet) {
@@ -95,48 +62,6 @@ function printHuman(report: ReconcileReport, quiet: boolean, forced: boolean): v
     : `reconciled boot ${report.boot_id}: ${stopped.length} stopped, ${ended > 0 ? `${ended} ended with the last boot, ` : ''}${counted('kept')} kept, ${counted('skipped')} skipped`;
   printLine(summary);
   if (toResume(report).length >= 2) printLine(RESTORE_ALL_HINT);
-}
-
-/** Two or more ended with a boot: one command brings them all back, each in its own tmux window. */
-const RESTORE_ALL_HINT = 'bring them all back with: lifeline r --all --tmux';
-
-/** The tmux session `--restore` brings the last boot back into (what `r --all --tmux` uses by default). */
-const RESTORE_SESSION = 'lifeline';
-
-/** `--restore` (the login item's): `r --all --tmux` right after the pass; null when there is no database. */
-function restoreInTmux(db: string | undefined): Promise<RestoreReport | null> {
-  return withStore<Promise<RestoreReport | null>>(
-    { db },
-    'write',
-    ({ ctx, paths }) =>
-      restoreBoot(ctx, {
-        dryRun: false,
-        mode: { kind: 'tmux', session: RESTORE_SESSION },
-        spacingMs: 1000,
-        agentSpacingMs: AGENT_SPACING_MS,
-        settleMs: SETTLE_MS,
-        bootId: null,
-        paths,
-      }),
-    () => Promise.resolve(null),
-  );
-}
-
-/** What the first terminal after a restoring login says: what came back and where, and what did not. */
-function restoreNoticeLines(report: ReconcileReport, restored: RestoreReport): string[] {
-  const back = restored.results.filter((result) => result.action === 'resumed').map((result) => result.name);
-  const lines = back.length > 0 ? [visible(`lifeline: back after the reboot, in tmux: ${back.join(', ')} (see them with: tmux attach -t ${RESTORE_SESSION})`)] : [];
-  for (const result of restored.results) {
-    if (result.action === 'failed') lines.push(visible(`lifeline: ${result.name} did not come back (${result.reason}); resume it with: lifeline r ${result.name}`));
-    if (result.action === 'skipped' && toResume(report).some((ended) => ended.name === result.name)) {
-      lines.push(visible(`lifeline: ${result.name} was not brought back (${result.reason})`));
-    }
-  }
-  const handled = new Set(restored.results.map((result) => result.name));
-  for (const ended of toResume(report)) {
-    if (!handled.has(ended.name)) lines.push(visible(`lifeline: ${ended.name} is not running (${ended.reason}); resume it with: lifeline r ${ended.name}`));
-  }
-  return lines;
 }
 
 export default defineCommand({
