@@ -113,6 +113,11 @@ export function processesWithEnv(key: string, value: string): number[] {
   return found.filter(isRunning);
 }
 
+/** The same signal to every given pid in one pass, as a shutdown sends SIGTERM to a whole session. */
+export function signalAll(pids: readonly number[], name: NodeJS.Signals): void {
+  for (const pid of pids) signal(pid, name);
+}
+
 export async function killEverythingWithEnv(key: string, value: string): Promise<void> {
   await killAll(() => processesWithEnv(key, value));
 }

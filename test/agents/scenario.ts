@@ -2,19 +2,21 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { have } from '../helpers/processes.js';
 import { installAgent, installFolder } from './install.js';
-import { commandLine, killTree, processTree } from './procs.js';
+import { commandLine, isRunning, killTree, processTree, signalAll } from './procs.js';
 import { BUSY, type AgentProfile } from './profiles.js';
-import { tidy, type Pane } from './tmux.js';
-import { AgentWorld } from './world.js';
+import { PrivateTmux, tidy, type Pane } from './tmux.js';
+import { AgentWorld, canBoot } from './world.js';
 
 /**
  * The real-agent scenario, the same for each agent: launch under lifeline in a tmux pane, type a
  * prompt, kill -9 the whole tree, reconcile, `r` from another folder, and see the conversation come
- * back with the same `session` binding; then the same after `/clear`.
+ * back with the same `session` binding; then the same after `/clear`; then a graceful shutdown
+ * (SIGTERM to every process of the world at once) and a new boot, where `r --all --tmux` brings it back.
  *
  * Waits are generous (a loaded 2-core CI machine) but bounded, and every failure shows the pane.
  */
@@ -199,6 +201,36 @@ class Driver {
     await this.world.tmux.waitFor(pane, 'the pane to show its program ended', () => this.world.tmux.state(pane).dead, 10_000);
   }
 
+  /**
+   * A graceful shutdown of the world's session: SIGTERM to every process of the world at once (the
+   * agent's whole tree, lifeline's launcher in the pane and its waiter, the shells, the private tmux
+   * server), found by the world's run token so nothing outside is touched. Waits for lifeline to record
+   * the end, then SIGKILLs what is left, as a shutdown does after its wait.
+   */
+  async shutdown(pane: Pane, name: string): Promise<void> {
+    const { world } = this;
+    const tree = processTree(pane.pid);
+    const victims = [...new Set([...world.processes(), ...tree])];
+    const server = world.tmux.serverPid();
+    assert.ok(tree.length >= 2, `expected lifeline and the agent under the pane, found ${tree.join(', ')}`);
+    assert.ok(server !== null && victims.includes(server), `the private tmux server (${server}) is not among the world's processes ${victims.join(', ')}`);
+    const outside = tree.filter((pid) => !world.processes().includes(pid));
+    assert.deepEqual(outside, [], 'every process under the pane carries the world run token');
+    const names = victims.map((pid) => commandLine(pid).slice(0, 2).map((arg) => basename(arg)).join(' '));
+    signalAll(victims, 'SIGTERM');
+    let left: number;
+    try {
+      await waitUntil(`lifeline to record the end of ${name}`, () => (world.liveRow(name) === undefined ? true : undefined), 20_000, () => {
+        const running = victims.filter(isRunning).map((pid) => `${pid} ${commandLine(pid).join(' ').slice(0, 120)}`);
+        return `still running after SIGTERM:\n${running.join('\n')}`;
+      });
+      left = victims.filter(isRunning).length;
+    } finally {
+      await world.killLeftovers();
+    }
+    this.t.diagnostic(`${this.agent.name}: SIGTERM to ${victims.length} processes [${names.join(', ')}]; still running once the end was recorded: ${left}`);
+  }
+
   reconcile(name: string): void {
     const report = JSON.parse(this.world.lifelineOk(['reconcile', '--force', '--json'])) as {
       results: { name: string; verdict: string; action: string; reason?: string }[];
@@ -327,6 +359,55 @@ export function realAgentSuite(agent: AgentProfile): void {
       assert.equal(world.sessionBinding('job'), second);
       drive.assertResumedInProject(back, second);
     });
+
+    scenario(
+      'graceful shutdown (SIGTERM to all at once), new boot: reconcile names it exit:shutdown, r --all --tmux brings back the conversation and its session id',
+      async (world, t) => {
+        if (!canBoot) return t.skip('needs root, unshare and nsenter (a private mount namespace with a new boot id)');
+        const drive = new Driver(world, t);
+        drive.installHooks();
+        const { pane } = await drive.open('launch', world.project, `lifeline launch job -- ${agent.bin}`);
+        const said = `remember the word ${word(agent)}`;
+        const files = await drive.prompt(pane, said);
+        const session = await drive.waitSession('job', undefined, pane);
+        assertTranscriptOf(agent, files, session);
+        const oldPid = Number(world.liveRow('job')?.['pid']);
+        // The shutdown: every process of the world gets SIGTERM at once, then SIGKILL for what is left.
+
+        await drive.shutdown(pane, 'job');
+        assert.equal(world.stoppedReason('job'), 'exit:shutdown', 'the waiter records the end as part of the shutdown');
+        assert.equal(world.snapshotSession('job'), session, 'the life.stopped snapshot keeps the session binding');
+
+        const boot = await world.newBoot();
+        const reconciled = boot.lifeline(['reconcile', '--json']);
+        assert.equal(reconciled.code, 0, reconciled.stderr);
+        const report = JSON.parse(reconciled.stdout) as {
+          boot_id: string;
+          results: { name: string; pid: number | null; verdict: string; reason: string | null; action: string }[];
+        };
+        assert.equal(report.boot_id, boot.bootId, 'lifeline sees the new boot');
+        assert.deepEqual(report.results, [{ name: 'job', pid: oldPid, verdict: 'dead', reason: 'exit:shutdown', action: 'ended-with-boot' }]);
+
+        // r --all --tmux from another folder, as after a login: it starts a tmux server of its own
+        // (tmux's default socket in the world's TMUX_TMPDIR), inside the new boot.
+        const tmux = new PrivateTmux('default', world.tmuxDir, world.env);
+        try {
+          const restored = boot.lifeline(['r', '--all', '--tmux', '--json'], world.elsewhere, { TMUX_TMPDIR: world.tmuxDir });
+          assert.equal(restored.code, 0, `${restored.stdout}${restored.stderr}`);
+          const results = (JSON.parse(restored.stdout) as { results: { name: string; action: string; where: string | null }[] }).results;
+          assert.deepEqual(results.map((r) => [r.name, r.action]), [['job', 'resumed']], restored.stdout);
+          const [id, pid] = tmux.run(['list-panes', '-t', results[0]!.where!, '-F', '#{pane_id} #{pane_pid}']).trim().split('\n')[0]!.split(' ');
+          const back: Pane = { id: id!, pid: Number(pid), label: 'restored' };
+          await tmux.waitFor(back, `the earlier prompt "${said}" back on screen`, (s) => s.includes(said), RESUME_MS);
+          await tmux.waitFor(back, 'the resumed agent ready', (s) => s.includes(agent.readyText), READY_MS);
+          assert.equal(world.sessionBinding('job'), session, 'the resumed instance is bound to the same session');
+          assert.equal(world.liveRow('job')?.['boot_id'], boot.bootId, 'the resumed instance runs in the new boot');
+          drive.assertResumedInProject(back, session);
+        } finally {
+          tmux.kill();
+        }
+      },
+    );
 
     scenario("the turn follows the agent's own hooks: working after a prompt; Esc as the agent reports it (claude: nothing)", async (world, t) => {
       const drive = new Driver(world, t);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -7,8 +7,9 @@ import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI, type CliResult } from '../helpers/cli.js';
 import { bindings, rows } from '../helpers/db.js';
+import { have } from '../helpers/processes.js';
 import type { AgentProfile } from './profiles.js';
-import { killEverythingWithEnv, killEverythingWithEnvNow } from './procs.js';
+import { killEverythingWithEnv, killEverythingWithEnvNow, processesWithEnv } from './procs.js';
 import { PrivateTmux } from './tmux.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,6 +25,21 @@ function packageBinExec(): string {
   const path = join(REPO, bin);
   return /\.[cm]?js$/.test(path) ? `exec '${process.execPath}' '${path}' "$@"` : `exec '${path}' "$@"`;
 }
+
+/**
+ * The next boot as lifeline sees one: a private mount namespace where a file holding a new uuid is
+ * bind-mounted over /proc/sys/kernel/random/boot_id (the offline suite's reboot tests do the same).
+ * What runs through `lifeline` here, and what it starts (a tmux server, the programs in its windows),
+ * reads the new boot id; nothing outside does.
+ */
+export interface NewBoot {
+  readonly bootId: string;
+  /** lifeline run inside the new boot, with the world's environment. */
+  lifeline(args: readonly string[], cwd?: string, extraEnv?: NodeJS.ProcessEnv): CliResult;
+}
+
+/** Root, unshare and nsenter: what a new boot needs. */
+export const canBoot = process.getuid?.() === 0 && have('unshare') && have('nsenter');
 
 /** Worlds not yet disposed of: a test that timed out, or the run interrupted, still cleans up. */
 const liveWorlds = new Set<AgentWorld>();
@@ -113,6 +129,52 @@ export class AgentWorld {
     return { code: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr) };
   }
 
+  /** Every process of this world now (found by its run token): what a shutdown of its session reaches. */
+  processes(): number[] {
+    return processesWithEnv('LIFELINE_AGENT_TEST_RUN', this.token);
+  }
+
+  /**
+   * Starts the next boot (see NewBoot). The namespace's holder carries the run token, so `dispose`
+   * ends it with the rest.
+   */
+  async newBoot(): Promise<NewBoot> {
+    const bootId = randomUUID();
+    const file = join(this.root, `boot_id-${bootId}`);
+    writeFileSync(file, `${bootId}\n`);
+    const holder = spawn('unshare', ['--mount', 'sh', '-c', `mount --bind '${file}' /proc/sys/kernel/random/boot_id && exec sleep 86400`], {
+      env: this.env,
+      stdio: 'ignore',
+    });
+    const pid = holder.pid;
+    if (pid === undefined) throw new Error('cannot start unshare for the new boot');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      let comm = '';
+      try {
+        comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        // Not there yet, or gone.
+      }
+      if (comm === 'sleep') break;
+      if (holder.exitCode !== null || Date.now() > deadline) throw new Error(`the new boot's namespace did not come up (unshare ${holder.exitCode ?? 'still starting'})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    holder.unref();
+    return {
+      bootId,
+      lifeline: (args, cwd = this.project, extraEnv = {}) => {
+        const result = spawnSync('nsenter', ['-t', String(pid), '-m', `--wd=${cwd}`, process.execPath, CLI, ...args], {
+          env: { ...this.env, ...extraEnv },
+          encoding: 'utf8',
+          timeout: 90_000,
+        });
+        if (result.error !== undefined) throw result.error;
+        return { code: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr) };
+      },
+    };
+  }
+
   lifelineOk(args: readonly string[], cwd = this.project): string {
     const result = this.lifeline(args, cwd);
     if (result.code !== 0) {
@@ -135,6 +197,22 @@ export class AgentWorld {
     const row = existsSync(this.db) ? rows(this.db).find((entry) => entry['name'] === name) : undefined;
     if (typeof row?.['marker'] !== 'string') throw new Error(`no live instance ${name} with a marker in ${this.db}`);
     return row['marker'];
+  }
+
+  /** The live row of `name` in the registry file, if any. */
+  liveRow(name: string): Record<string, unknown> | undefined {
+    return existsSync(this.db) ? rows(this.db).find((entry) => entry['name'] === name) : undefined;
+  }
+
+  /** The folder of the world's tmux sockets (TMUX_TMPDIR): a tmux lifeline starts with it set lands here too. */
+  get tmuxDir(): string {
+    return join(this.root, 'tmux');
+  }
+
+  /** The reason recorded in the newest `life.stopped` event of `name`, through `events --json`. */
+  stoppedReason(name: string): string | undefined {
+    const events = JSON.parse(this.lifelineOk(['events', name, '--json'])) as { type: string; data: { reason?: string } }[];
+    return events.find((event) => event.type === 'life.stopped')?.data.reason;
   }
 
   /** The `session` binding in the newest `life.stopped` snapshot of `name`, through `events --json`. */
@@ -176,6 +254,11 @@ export class AgentWorld {
     };
     walk(join(this.home, this.agent.transcripts));
     return found;
+  }
+
+  /** SIGKILL to whatever of this world is left: what a shutdown does once its wait for SIGTERM is over. */
+  async killLeftovers(): Promise<void> {
+    await killEverythingWithEnv('LIFELINE_AGENT_TEST_RUN', this.token);
   }
 
   /** Kills every process of this world (found by its run token), the tmux server, then the folder. */
