@@ -8,6 +8,9 @@ import { exitReason, type ExitReason, SHUTDOWN_REASON, SHUTDOWN_WINDOW_MS, type 
  */
 const ABRUPT: ReadonlySet<NodeJS.Signals> = new Set(['SIGTERM', 'SIGHUP', 'SIGKILL']);
 
+/** How long a Node watcher gives a SIGTERM already sent to it to reach its handler (an event-loop turn or two). */
+const PENDING_SIGNAL_MS = 30;
+
 /** Whether an end at `endedAtMs` and the watcher's SIGTERM at `termedAtMs` are one going-down. */
 export function withinShutdownWindow(termedAtMs: number | null, endedAtMs: number): boolean {
   return termedAtMs !== null && Math.abs(endedAtMs - termedAtMs) <= SHUTDOWN_WINDOW_MS;
@@ -37,6 +40,9 @@ export function watchShutdown(): ShutdownWatch {
   process.on('SIGTERM', onTerm);
   return {
     async reasonFor(code, signal, endedAtMs) {
+      // One `kill -TERM -1` reaches the program and this process together; Node may hand us the
+      // child's exit before its own SIGTERM handler has run. A moment lets a pending SIGTERM land.
+      if (termedAtMs === null) await sleep(PENDING_SIGNAL_MS);
       if (!withinShutdownWindow(termedAtMs, endedAtMs) && signal !== null && ABRUPT.has(signal)) {
         const left = endedAtMs + SHUTDOWN_WINDOW_MS - Date.now();
         if (left > 0) {
