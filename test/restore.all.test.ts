@@ -219,8 +219,10 @@ test('by default, starts of one agent kind are 5 s apart and other programs keep
   };
   const program = startedAt('a-program') - startedAt('first-claude');
   const claudes = startedAt('second-claude') - startedAt('first-claude');
-  assert.ok(program >= 1000 && program < 4000, `the program started ${program} ms after the first claude`);
-  assert.ok(claudes >= 5000, `the two claudes started ${claudes} ms apart`);
+  // Spacing runs from one start's beginning to the next; a row is written a few ms into its start, so
+  // the rows may be a little closer than the spacing itself (seen: 998 ms under load).
+  assert.ok(program >= 950 && program < 4000, `the program started ${program} ms after the first claude`);
+  assert.ok(claudes >= 4950, `the two claudes started ${claudes} ms apart`);
   assert.equal(cli(['stop', '--all'], home.env).code, 0);
 });
 
