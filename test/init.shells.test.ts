@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CLI, cli } from './helpers/cli.js';
-import { insertRow } from './helpers/db.js';
+import { insertRow, setKv } from './helpers/db.js';
 import { makeHome } from './helpers/home.js';
 import { bootId, have } from './helpers/processes.js';
 import { createDatabase } from './helpers/seed.js';
@@ -158,4 +158,31 @@ test('the macOS snippets parse in every shell and run exactly one sysctl for the
     const parsed = spawnSync(check[0]!, check.slice(1), { encoding: 'utf8' });
     assert.equal(parsed.status, 0, `${shell}: ${parsed.stderr}`);
   }
+});
+
+test('a new pass reported as JSON or to a person drops the notice an earlier boot left pending', () => {
+  const home = makeHome();
+  createDatabase(home);
+  for (const args of [['reconcile', '--json'], ['reconcile']]) {
+    writeFileSync(join(home.dir, 'notice'), 'lifeline: old is not running (exit:reboot); resume it with: lifeline r old\n');
+    writeFileSync(join(home.dir, 'notice.shown'), '');
+    setKv(home.db, 'reconcile.boot', 'an-earlier-boot');
+    assert.equal(cli(args, home.env).code, 0, args.join(' '));
+    assert.deepEqual([existsSync(join(home.dir, 'notice')), existsSync(join(home.dir, 'notice.shown'))], [false, false], args.join(' '));
+  }
+});
+
+test('fish: a link planted at the notice claim’s name is not written through', { skip: have('fish') && have('script') ? false : 'fish or script is not installed' }, () => {
+  const home = makeHome();
+  createDatabase(home);
+  const file = join(home.dir, 'snippet.fish');
+  writeFileSync(file, cli(['init', 'fish'], home.env).stdout);
+  writeFileSync(join(home.dir, 'boot.stamp'), `${bootId()}\n`);
+  writeFileSync(join(home.dir, 'notice'), 'lifeline: x is not running (exit:reboot); resume it with: lifeline r x\n');
+  // A dangling link: `test -e` alone says nothing is there, and a write would create its target.
+  const victim = join(home.dir, 'victim');
+  symlinkSync(victim, join(home.dir, 'notice.shown'));
+  const run = runTraced('fish', file, home.env, join(home.dir, 'trace'), true);
+  assert.deepEqual([run.status, run.stdout], [0, '']);
+  assert.equal(existsSync(victim), false, 'nothing was written through the link');
 });

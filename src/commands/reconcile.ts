@@ -10,7 +10,7 @@ import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
 import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
-import { refreshStamp } from '../store/stamp.js';
+import { clearPendingNotice, refreshStamp } from '../store/stamp.js';
 import { Store } from '../store/store.js';
 import { dbArg, jsonArg } from './shared.js';
 import { deliverNotice, noticeLines, RESTORE_ALL_HINT, restoreInTmux, restoreNoticeLines, toResume } from './plumbing/boot-notice.js';
@@ -107,6 +107,10 @@ export default defineCommand({
     }
     if (!dryRun) refreshStamp(paths.stamp, bootId);
     const restored = args.restore === true && !dryRun && db !== null ? await restoreInTmux(args.db) : null;
+    // A new pass reported anywhere but through deliverNotice (JSON, a person's plain reconcile) still
+    // replaces what an earlier boot left pending, or a later terminal would print that boot's notice.
+    const delivered = args.json !== true && args.quiet === true && db !== null;
+    if (!delivered && !dryRun && !report.already_reconciled) clearPendingNotice(paths.notice);
     if (args.json) printJson(report);
     else if (args.quiet === true && db !== null) {
       deliverNotice(report, restored === null ? noticeLines(report) : restoreNoticeLines(report, restored), paths, args['defer-notice'] === true);

@@ -121,7 +121,8 @@ function fishSnippet(target: SnippetTarget): string {
     '    end',
     '    # A notice a shell without a terminal left pending: shown once, by the first terminal shell.',
     '    # (fish has no silent exclusive create: two terminals opened in the same instant may both show it.)',
-    `    if test -t 1; and test -s ${q(target.notice)}; and not test -e ${q(`${target.notice}.shown`)}`,
+    // `test -L` too: a planted link at the claim's name (beside a --db in a shared folder) is never written through.
+    `    if test -t 1; and test -s ${q(target.notice)}; and not test -e ${q(`${target.notice}.shown`)}; and not test -L ${q(`${target.notice}.shown`)}`,
     `        true > ${q(`${target.notice}.shown`)}`,
     '        while read -l lifeline_line',
     '            echo $lifeline_line',

@@ -32,19 +32,24 @@ function run(argv: string[], env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
+/** A registry (made by one launch) holding `count` `sleep 600` rows of an earlier boot: ghosts for a reconcile to stop. */
+function seedLastBoot(node: string, cli: string, home: string, homeEnv: NodeJS.ProcessEnv, count: number, detached: boolean): void {
+  run([node, cli, 'launch', 'seed', '--', 'true'], homeEnv);
+  const db = new Database(join(home, 'lifeline.db'));
+  const row = db.prepare(
+    `INSERT INTO instances (name, status, pid, boot_id, proc_start, marker, created_at, argv, cwd, detached) VALUES (?, 'active', ?, 'the-boot-before', 'linux:1', ?, ?, '["sleep","600"]', ?, ?)`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) row.run(`agent-${i}`, 100_000 + i, `m-${i}`, Date.now() - 100_000 + i, home, detached ? 1 : 0);
+  })();
+  db.close();
+}
+
 /** `r --all --detach --spacing 0` of `count` instances a reconcile pass just stopped: wall time, in ms. */
 function restoreOnce(node: string, cli: string, home: string, env: NodeJS.ProcessEnv, count: number, settle: string[]): number {
   mkdirSync(home, { recursive: true });
   const homeEnv = { ...env, LIFELINE_HOME: home };
-  run([node, cli, 'launch', 'seed', '--', 'true'], homeEnv);
-  const db = new Database(join(home, 'lifeline.db'));
-  const row = db.prepare(
-    `INSERT INTO instances (name, status, pid, boot_id, proc_start, marker, created_at, argv, cwd, detached) VALUES (?, 'active', ?, 'the-boot-before', 'linux:1', ?, ?, '["sleep","600"]', ?, 1)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) row.run(`agent-${i}`, 100_000 + i, `m-${i}`, Date.now() - 100_000 + i, home);
-  })();
-  db.close();
+  seedLastBoot(node, cli, home, homeEnv, count, true);
   run([node, cli, 'reconcile', '--quiet'], homeEnv);
   try {
     return run([node, cli, 'r', '--all', '--detach', '--spacing', '0', ...settle], homeEnv);
@@ -68,15 +73,7 @@ function loginRestore(node: string, cli: string, home: string, env: NodeJS.Proce
   mkdirSync(tmuxDir, { mode: 0o700 });
   const homeEnv: NodeJS.ProcessEnv = { ...env, LIFELINE_HOME: home, TMUX_TMPDIR: tmuxDir };
   delete homeEnv['TMUX'];
-  run([node, cli, 'launch', 'seed', '--', 'true'], homeEnv);
-  const db = new Database(join(home, 'lifeline.db'));
-  const row = db.prepare(
-    `INSERT INTO instances (name, status, pid, boot_id, proc_start, marker, created_at, argv, cwd, detached) VALUES (?, 'active', ?, 'the-boot-before', 'linux:1', ?, ?, '["sleep","600"]', ?, 0)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < COUNT; i++) row.run(`agent-${i}`, 100_000 + i, `m-${i}`, Date.now() - 100_000 + i, home);
-  })();
-  db.close();
+  seedLastBoot(node, cli, home, homeEnv, COUNT, false);
   try {
     const ms = run([node, cli, 'reconcile', '--quiet', '--defer-notice', '--restore'], homeEnv);
     return { name, value: ms / 1000, unit: 's', baseline: 'to all verified running; 1 s spacing', goal: `<= ${COUNT + 5} s`, met: ms / 1000 <= COUNT + 5 };

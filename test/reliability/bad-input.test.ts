@@ -20,6 +20,18 @@ function assertOneLine(result: CliResult, code: number, pattern: RegExp, label: 
   assert.doesNotMatch(result.stderr, /\bat .*\.js:\d+/, `${label}: no stack trace`);
 }
 
+/** A state folder and database of nobody's own, the folder read-only (and the database too, with `fileToo`). */
+function nobodysReadOnlyFolder(options: { fileToo: boolean }): ReturnType<typeof makeHome> {
+  const home = makeHome();
+  createDatabase(home);
+  new Database(home.db).close(); // Checkpoints the WAL into the file and removes it.
+  chownSync(home.dir, NOBODY, NOBODY);
+  chownSync(home.db, NOBODY, NOBODY);
+  chmodSync(home.dir, 0o555);
+  if (options.fileToo) chmodSync(home.db, 0o444);
+  return home;
+}
+
 const WRITERS: string[][] = [['launch', 'x', '--', 'true'], ['reconcile', '--force'], ['stop', 'seed'], ['bind', 'seed', 'k=v'], ['track', 'x', '--pid', String(process.pid)]];
 const READERS: string[][] = [['list', '--all'], ['events'], ['reconcile', '--dry-run']];
 
@@ -38,14 +50,8 @@ test('a damaged database (right header, garbage pages) is refused by every comma
 });
 
 test('a read-only database: read commands work, writers fail in one line, nothing changes', { skip: asNobodySkip }, () => {
-  const home = makeHome();
-  createDatabase(home);
-  new Database(home.db).close();
   // Nobody's own folder and file, both read-only: another user's would be refused outright (SPEC §11).
-  chownSync(home.dir, NOBODY, NOBODY);
-  chownSync(home.db, NOBODY, NOBODY);
-  chmodSync(home.dir, 0o555);
-  chmodSync(home.db, 0o444);
+  const home = nobodysReadOnlyFolder({ fileToo: true });
   const before = readFileSync(home.db);
   const asNobody = { uid: NOBODY, gid: NOBODY };
   for (const args of READERS) assert.equal(cli(args, home.env, asNobody).code, 0, args.join(' '));
@@ -117,12 +123,7 @@ test('a current folder deleted under the shell: launch says so in one line and w
 });
 
 test('a writable database in a read-only state folder: writers name the folder, not the database', { skip: asNobodySkip }, () => {
-  const home = makeHome();
-  createDatabase(home);
-  new Database(home.db).close();
-  chownSync(home.dir, NOBODY, NOBODY);
-  chownSync(home.db, NOBODY, NOBODY);
-  chmodSync(home.dir, 0o555);
+  const home = nobodysReadOnlyFolder({ fileToo: false });
   const before = readFileSync(home.db);
   for (const args of WRITERS) {
     assertOneLine(cli(args, home.env, { uid: NOBODY, gid: NOBODY }), 1, new RegExp(`the folder ${home.dir} is read-only \\(SQLite writes its journal beside lifeline\\.db\\); this command needs to write there`), args.join(' '));
