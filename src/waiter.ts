@@ -7,7 +7,7 @@
 import './no-debugger.js'; // First: SIGUSR1 must not open Node's inspector in a process of lifeline's.
 import { closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createContext } from './lifecycle/context.js';
-import { recordWaiterExit, recordWaiterStart, parseOutcome, type WaitedProcess } from './lifecycle/starting/waiter-records.js';
+import { parseWaiterReport, recordWaiterExit, recordWaiterStart } from './lifecycle/starting/waiter-records.js';
 import type { WaiterKey } from './lifecycle/starting/waiter-plan.js';
 import { platformProbe } from './proc/index.js';
 import { openDatabase } from './store/open.js';
@@ -27,10 +27,10 @@ function report(order: WaiterKey, message: { ok: true; pid: number } | { ok: fal
 
 async function run(): Promise<number> {
   const mode = process.argv[2];
-  const [keyLine = '', seenLine = '', outcomeLine = ''] = readFileSync(0, 'utf8').split('\n');
-  const order = JSON.parse(keyLine) as WaiterKey;
-  const [pidText = '0', ticks = '0'] = seenLine.trim().split(' ');
-  const seen: WaitedProcess = { pid: Number(pidText), ticks };
+  const input = readFileSync(0, 'utf8');
+  const told = parseWaiterReport(input);
+  if (told === null) throw new Error(`the waiter sent a key that could not be read: ${JSON.stringify(input.split('\n')[0])}`);
+  const { key: order, seen } = told;
   if (order.status_file !== null) rmSync(order.status_file, { force: true }); // The waiter holds it open.
 
   const db = openDatabase(order.db, 'write-existing');
@@ -49,10 +49,12 @@ async function run(): Promise<number> {
       return 0;
     }
     if (mode === 'finish') {
-      const outcome = parseOutcome(outcomeLine);
-      if (outcome === null) throw new Error(`the waiter sent an outcome that could not be read: ${JSON.stringify(outcomeLine)}`);
+      const { outcome } = told;
+      if (outcome === null) throw new Error(`the waiter sent an outcome that could not be read: ${JSON.stringify(input.split('\n')[2])}`);
       if (outcome.kind === 'launch-failed') report(order, { ok: false, message: `cannot start ${order.name} in its folder` });
       recordWaiterExit(ctx, order, seen, outcome);
+      // Recorded: the waiter's pending report of it has done its job (pending-exits.ts).
+      if (order.exit_file !== null && order.exit_file !== undefined) rmSync(order.exit_file, { force: true });
       return 0;
     }
     throw new Error(`unknown waiter helper mode ${JSON.stringify(mode)}`);

@@ -58,6 +58,10 @@ test('keyboard input reaches the program, which runs under a dash waiter in the 
   await waitFor('the rc file', () => fileText(rc) !== '');
   assert.equal(fileText(out), 'got:hello there\n');
   assert.equal(fileText(rc), 'rc=0\n');
+  // The prompt is back before the helper's Node start has recorded the exit; every command sees it meanwhile.
+  const listed = JSON.parse(cli(['list', '--all', '--json'], home.env).stdout) as { name: string; state?: string; reason?: string }[];
+  assert.ok(listed.length === 1 && (listed[0]!.state === 'dead (exit:code:0)' || listed[0]!.reason === 'exit:code:0'), JSON.stringify(listed));
+  await waitFor('the exit to be recorded', () => reasons(home, 'kb').length > 0);
   assert.deepEqual(reasons(home, 'kb'), ['exit:code:0']);
 });
 

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { accessSync, constants } from 'node:fs';
 import { alreadyReconciledMessage } from '../lifecycle/ending/boot-guard.js';
-import { createContext } from '../lifecycle/context.js';
+import type { LifelineContext } from '../lifecycle/context.js';
 import { reconcile, type ReconcileReport } from '../lifecycle/ending/reconcile.js';
 import { notices } from '../notices.js';
 import { printJson, printLine, visible } from '../output.js';
@@ -11,8 +11,7 @@ import { openDatabase } from '../store/open.js';
 import { isSqliteBusy } from '../store/sqlite-errors.js';
 import { folderOf, resolvePaths, type StatePaths } from '../store/paths.js';
 import { clearPendingNotice, refreshStamp } from '../store/stamp.js';
-import { Store } from '../store/store.js';
-import { dbArg, jsonArg } from './shared.js';
+import { contextOf, dbArg, jsonArg } from './shared.js';
 import { deliverNotice, noticeLines, RESTORE_ALL_HINT, restoreInTmux, restoreNoticeLines, toResume } from './plumbing/boot-notice.js';
 
 function isBusy(error: unknown): boolean {
@@ -95,9 +94,16 @@ export default defineCommand({
       // No database: nothing is tracked, and a shell start must not create one.
       report = { boot_id: bootId, already_reconciled: false, dry_run: dryRun, results: [] };
     } else {
-      const store = new Store(db);
+      let ctx: LifelineContext;
       try {
-        report = reconcile(createContext(store, probe, bootId), { dryRun, force: args.force === true });
+        ctx = contextOf(db, probe, paths, !dryRun, bootId); // Closes the database itself when it throws.
+      } catch (error) {
+        if (args.quiet === true && isBusy(error)) return 0;
+        throw error;
+      }
+      const { store } = ctx;
+      try {
+        report = reconcile(ctx, { dryRun, force: args.force === true });
       } catch (error) {
         if (args.quiet === true && isBusy(error)) return 0;
         throw store.describeError(error);

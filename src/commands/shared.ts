@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { LifelineError } from '../errors.js';
 import { createContext, type LifelineContext } from '../lifecycle/context.js';
+import { pendingExitReader, runFolderOf, settlePendingExits } from '../lifecycle/starting/pending-exits.js';
 import { platformProbe, type ProcessProbe } from '../proc/index.js';
 import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
@@ -23,11 +24,18 @@ export interface Opened {
   readonly paths: StatePaths;
 }
 
-/** The context over a just-opened database; the first read (the device id) may already meet a damaged page. */
-function contextOf(db: Database.Database, probe: ProcessProbe): LifelineContext {
+/**
+ * The context over a just-opened database; the first read (the device id) may already meet a damaged
+ * page. Every verdict reads what waiters reported and no helper recorded yet; a command that writes
+ * first records those reports itself (starting/pending-exits.ts).
+ */
+export function contextOf(db: Database.Database, probe: ProcessProbe, paths: StatePaths, writes: boolean, bootId?: string): LifelineContext {
   const store = new Store(db);
   try {
-    return createContext(store, probe);
+    const runFolder = runFolderOf(paths.home);
+    const ctx = createContext(store, probe, bootId ?? probe.bootId(), pendingExitReader(runFolder));
+    if (writes) settlePendingExits(ctx, runFolder, paths.db);
+    return ctx;
   } catch (error) {
     store.close();
     throw store.describeError(error);
@@ -44,7 +52,7 @@ function openForWrite(args: { db?: string | undefined }): Opened {
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write')!;
-  return { ctx: contextOf(db, probe), paths };
+  return { ctx: contextOf(db, probe, paths, true), paths };
 }
 
 /**
@@ -56,7 +64,7 @@ function openExistingForWrite(args: { db?: string | undefined }): Opened | null 
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'write-existing');
-  return db === null ? null : { ctx: contextOf(db, probe), paths };
+  return db === null ? null : { ctx: contextOf(db, probe, paths, true), paths };
 }
 
 /** Opens read-only for a command that only reads; null when there is no database yet. */
@@ -65,7 +73,7 @@ function openForRead(args: { db?: string | undefined }): (Opened & { ctx: Lifeli
   checkStateFolder(paths.home);
   const probe = platformProbe();
   const db = openDatabase(paths.db, 'read');
-  return db === null ? { ctx: null, paths } : { ctx: contextOf(db, probe), paths };
+  return db === null ? { ctx: null, paths } : { ctx: contextOf(db, probe, paths, false), paths };
 }
 
 function openExistingForRead(args: { db?: string | undefined }): Opened | null {

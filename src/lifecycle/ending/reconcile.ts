@@ -6,7 +6,7 @@ import type { LifelineContext } from '../context.js';
 import { stopInstance } from './stop.js';
 import { judge, type Verdict } from './verdict.js';
 import { decodeLifeEvent } from '../life-log.js';
-import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type DeadReason, type ReconcilePass, SHUTDOWN_REASON, type ShutdownReason } from '../vocabulary.js';
+import { KV_RECONCILE_AT, KV_RECONCILE_BOOT, type ReconcilePass, SHUTDOWN_REASON, type ShutdownReason } from '../vocabulary.js';
 
 /** `ended-with-boot`: a life of the last boot's set that its watcher recorded `exit:shutdown` (nothing left to stop). */
 export type ReconcileAction = 'kept' | 'stopped' | 'would-stop' | 'skipped' | 'ended-with-boot';
@@ -15,7 +15,7 @@ export interface ReconcileResult {
   readonly name: string;
   readonly pid: number | null;
   readonly verdict: Verdict['kind'];
-  readonly reason: DeadReason | ShutdownReason | null;
+  readonly reason: Extract<Verdict, { kind: 'dead' }>['reason'] | ShutdownReason | null;
   readonly action: ReconcileAction;
 }
 

@@ -1,6 +1,6 @@
 import type { InstanceRow } from '../../store/rows.js';
 import type { LifelineContext } from '../context.js';
-import { type DeadReason, LAUNCH_TIMEOUT_MS, MARKER_ENV, START_SLACK_MS } from '../vocabulary.js';
+import { type DeadReason, type ExitReason, LAUNCH_TIMEOUT_MS, MARKER_ENV, START_SLACK_MS, type ShutdownReason } from '../vocabulary.js';
 
 /** The process a row points at, verified as the row's own: the only kind of process lifeline signals. */
 export interface VerifiedProcess {
@@ -21,7 +21,7 @@ export type SkipReason = 'remote' | 'launching' | 'no-pid';
 
 export type Verdict =
   | { readonly kind: 'alive'; readonly process: VerifiedProcess }
-  | { readonly kind: 'dead'; readonly reason: DeadReason }
+  | { readonly kind: 'dead'; readonly reason: DeadReason | ExitReason | ShutdownReason }
   | { readonly kind: 'skipped'; readonly why: SkipReason };
 
 export function isLocal(row: InstanceRow, deviceId: string | null): boolean {
@@ -32,9 +32,15 @@ export function isLocal(row: InstanceRow, deviceId: string | null): boolean {
  * What makes an instance dead, in one place. The order is the SPEC's and each step is cheaper and
  * more certain than the next: a row from another boot needs no look at the process at all, and the
  * exact start token decides PID reuse before the environment is read. A pid alone proves nothing.
+ * Before all of them, a waiter's report of how the program ended (written before its prompt came
+ * back, not recorded yet) is the program's own end, as it would have been recorded a moment later.
  */
 export function judge(row: InstanceRow, ctx: LifelineContext): Verdict {
   if (!isLocal(row, ctx.deviceId)) return { kind: 'skipped', why: 'remote' };
+
+  // Its waiter saw it end and wrote how, and the record of it is on its way: that is the truth.
+  const reported = ctx.pendingExit?.(row) ?? null;
+  if (reported !== null && reported !== 'stopped') return { kind: 'dead', reason: reported };
 
   if (row.status === 'launching') {
     const stale = row.boot_id !== ctx.bootId || ctx.now() - row.created_at > LAUNCH_TIMEOUT_MS;

@@ -8,6 +8,7 @@ import { supervisorScript, waiterHelperScript, waiterScript } from '../../self.j
 import { ensurePrivateFolder, openPrivateFile } from '../../store/files.js';
 import type { LifelineContext } from '../context.js';
 import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, reserveName, spawnFailureMessage } from './launch.js';
+import { exitFileOf, runFolderOf } from './pending-exits.js';
 import { renderWaiterPlan, type WaiterKey } from './waiter-plan.js';
 import { recordWaiterStart } from './waiter-records.js';
 import { waiting } from './waiting.js';
@@ -134,7 +135,7 @@ function refuseInteractiveAgent(name: string, argv: readonly string[]): void {
 export async function launchDetached(
   ctx: LifelineContext,
   spec: LaunchSpec,
-  paths: { db: string; logFile: string },
+  paths: { db: string; logFile: string; home: string },
   onReserved: (reservation: Reservation) => void = () => undefined,
 ): Promise<DetachedResult> {
   refuseInteractiveAgent(spec.name, spec.argv);
@@ -151,9 +152,23 @@ export async function launchDetached(
     }
     const log = openLog(ctx, reservation.key, paths.logFile);
     const { key } = reservation;
-    order = { db: paths.db, name: key.name, created_at: key.createdAtMs, marker: key.marker, detached: true, report: true, by: spec.by, resumed_from: spec.resumedFrom, status_file: null };
+    const run = runFolderOf(paths.home);
+    const waiterKey: WaiterKey = {
+      db: paths.db,
+      name: key.name,
+      created_at: key.createdAtMs,
+      marker: key.marker,
+      detached: true,
+      report: true,
+      by: spec.by,
+      resumed_from: spec.resumedFrom,
+      status_file: null,
+      exit_file: exitFileOf(run, key.marker),
+    };
+    order = waiterKey;
     try {
-      child = startShWaiter(way.dash, spec, order, { fd: log, folder: dirname(paths.logFile) });
+      ensurePrivateFolder(run);
+      child = startShWaiter(way.dash, spec, waiterKey, { fd: log, folder: dirname(paths.logFile) });
     } catch (error) {
       recordLaunchFailure(ctx, reservation.key);
       throw new LifelineError('launch-failed', `cannot start the waiter of ${spec.name}: ${(error as Error).message}`);

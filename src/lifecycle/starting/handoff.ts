@@ -5,6 +5,7 @@ import { waiterHelperScript } from '../../self.js';
 import { ensurePrivateFolder, openPrivateFile } from '../../store/files.js';
 import type { LifelineContext } from '../context.js';
 import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, spawnFailureMessage } from './launch.js';
+import { exitFileOf, runFolderOf } from './pending-exits.js';
 import { renderWaiterPlan } from './waiter-plan.js';
 import { waiting } from './waiting.js';
 
@@ -76,7 +77,7 @@ export function handOffForeground(
     recordLaunchFailure(ctx, key);
     throw spawnFailureMessage(spec.argv[0]!, problem);
   }
-  const run = join(paths.home, 'run');
+  const run = runFolderOf(paths.home);
   const statusFile = join(run, `${randomUUID()}.status`);
   try {
     ensurePrivateFolder(run);
@@ -97,6 +98,7 @@ export function handOffForeground(
           by: spec.by,
           resumed_from: spec.resumedFrom,
           status_file: statusFile,
+          exit_file: exitFileOf(run, key.marker),
         },
         cwd: spec.cwd,
         env: extraEnv(key, spec.registry ?? null),

@@ -46,7 +46,7 @@ export async function startLife(
   if (mode.kind === 'detached') {
     const logFile = logFileOf(paths.logs, spec.name);
     rotateLog(logFile);
-    const started = await launchDetached(ctx, own, { db: paths.db, logFile }, onReserved);
+    const started = await launchDetached(ctx, own, { db: paths.db, logFile, home: paths.home }, onReserved);
     return { kind: 'detached', pid: started.pid, logFile };
   }
   // Started by the sh entry: Node only prepares, and dash waits for the program (SPEC §12).

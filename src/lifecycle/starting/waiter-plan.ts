@@ -16,6 +16,11 @@ export interface WaiterKey {
   readonly resumed_from: number | null;
   /** Foreground: the private file the waiter writes `jobs -l` into; the helpers remove it. */
   readonly status_file: string | null;
+  /**
+   * Where the waiter writes how its program ended before its finish helper runs (pending-exits.ts):
+   * the helper removes it once the exit is recorded. Null: the helper is waited for (older plans).
+   */
+  readonly exit_file: string | null;
 }
 
 /** Everything the waiter script needs, written as shell assignments that it evaluates. */
@@ -55,6 +60,7 @@ export function renderWaiterPlan(plan: WaiterPlan): string {
     `_ll_cwd=${shellQuote(plan.cwd)}`,
     `_ll_env=${shellQuote(exports.length === 0 ? ':' : `export ${exports.join(' ')}`)}`,
     `_ll_status=${shellQuote(plan.key.status_file ?? '')}`,
+    `_ll_exit=${shellQuote(plan.key.exit_file ?? '')}`,
     `_ll_json=${shellQuote(plan.json?.[0] ?? '')}`,
     `_ll_json2=${shellQuote(plan.json?.[1] ?? '')}`,
     `_ll_json3=${shellQuote(plan.json?.[2] ?? '')}`,

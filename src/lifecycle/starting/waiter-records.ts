@@ -34,6 +34,34 @@ export function parseOutcome(text: string): WaiterOutcome | null {
   return null;
 }
 
+/** Everything a waiter tells its helper, as three lines: the key (JSON), `PID TICKS`, the outcome. */
+export interface WaiterReport {
+  readonly key: WaiterKey;
+  readonly seen: WaitedProcess;
+  readonly outcome: WaiterOutcome | null;
+}
+
+/** Reads what a waiter wrote; null when the text is not a whole report (or not a waiter's at all). */
+export function parseWaiterReport(text: string): WaiterReport | null {
+  const [keyLine = '', seenLine = '', outcomeLine = ''] = text.split('\n');
+  let key: WaiterKey;
+  try {
+    key = JSON.parse(keyLine) as WaiterKey;
+  } catch {
+    return null;
+  }
+  if (key === null || typeof key !== 'object' || typeof key.name !== 'string' || typeof key.marker !== 'string' || typeof key.created_at !== 'number') return null;
+  const [pidText = '0', ticks = '0'] = seenLine.trim().split(' ');
+  return { key, seen: { pid: Number(pidText), ticks }, outcome: outcomeLine.trim() === '' ? null : parseOutcome(outcomeLine) };
+}
+
+/** The reason an outcome is recorded with. */
+export function outcomeReason(outcome: WaiterOutcome): Reason {
+  if (outcome.kind === 'launch-failed') return 'exit:launch-failed';
+  if (outcome.kind === 'shutdown') return SHUTDOWN_REASON;
+  return outcome.kind === 'code' ? exitReason(outcome.code, null) : exitReason(null, outcome.signal);
+}
+
 const GRACE_MS = 3000;
 
 function keyOf(order: WaiterKey): { name: string; createdAtMs: number; marker: string } {
@@ -139,7 +167,7 @@ export function recordWaiterExit(ctx: LifelineContext, order: WaiterKey, seen: W
     const failed = stopInstance(ctx, { name: order.name, expect, by: 'self', reason: 'exit:launch-failed' });
     return failed.stopped ? failed.reason : null;
   }
-  const reason = outcome.kind === 'shutdown' ? SHUTDOWN_REASON : outcome.kind === 'code' ? exitReason(outcome.code, null) : exitReason(null, outcome.signal);
+  const reason = outcomeReason(outcome);
   const token = startToken(ctx, seen);
   return ctx.store.writeTransaction(() => {
     markStarted(ctx, order, seen, token);
