@@ -5,8 +5,8 @@
  * is loaded only when needed.
  */
 import './no-debugger.js';
-import { createRequire } from 'node:module';
 import { runGuarded } from './guarded.js';
+import { loadBundle } from './own-bundle.js';
 import { visible } from './output.js';
 import { platform } from './proc/index.js';
 import { hookScript, mainScript } from './self.js';
@@ -19,10 +19,11 @@ const argv = process.argv.slice(2);
 /**
  * Loads one of our own bundles. A CommonJS file loaded with import() is first scanned by Node's
  * cjs-module-lexer for its export names — about 30 ms for main.cjs, more than the rest of a
- * foreground launch's preparation; require() skips that. tsc's output (the tests) is ESM.
+ * foreground launch's preparation; loadBundle skips that, and compiles with V8's code cache.
+ * tsc's output (the tests of single modules) is ESM.
  */
 async function loadOwn<T>(script: string): Promise<T> {
-  if (script.endsWith('.cjs')) return createRequire(script)(script) as T;
+  if (script.endsWith('.cjs')) return loadBundle<T>(script);
   return (await import(script)) as T;
 }
 const verbose = argv.includes('--verbose') || (process.env['DEBUG'] ?? '') !== '';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -264,4 +264,30 @@ test('with --db, the program gets LIFELINE_DB through the dash waiters too (fore
   assert.equal(detached.code, 0, detached.stderr);
   await waitFor('the detached exit', () => events(db, 'life.stopped').some((e) => e.instance === 'bg'));
   assert.equal(readFileSync(join(home.dir, 'logs', 'bg.log'), 'utf8'), `${db}\n`);
+});
+
+test("env is asked about --default-signal once per env binary: a launch remembers the answer, a different env is asked again", { skip: skip || (have('strace') ? false : 'needs strace') }, () => {
+  const home = makeHome();
+  const asked = (env: NodeJS.ProcessEnv): number => {
+    const traces = mkdtempSync(join(home.dir, 'trace-'));
+    // -ff: one file per process, so no line is split by another process's.
+    const result = spawnSync('strace', ['-ff', '-qq', '-e', 'trace=execve', '-o', join(traces, 't'), ENTRY, 'launch', '--', 'sh', '-c', 'exit 0'], { env, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    // The program itself runs as `env --default-signal=INT,QUIT sh -c …`; the question is `… true`.
+    const lines = readdirSync(traces).flatMap((file) => readFileSync(join(traces, file), 'utf8').split('\n'));
+    return lines.filter((line) => line.includes('"--default-signal=INT,QUIT", "true"') && line.endsWith('= 0')).length;
+  };
+  assert.equal(asked(home.env), 1, 'the first launch asks');
+  const memo = readFileSync(join(home.dir, 'env-default-signal'), 'utf8');
+  assert.match(memo, /^\/\S*\/env\n\d+:\d+:\d+:[\d.]+\n$/);
+  assert.equal(asked(home.env), 0, 'later launches read the answer');
+  // Another env first on PATH (a copy: its own inode) is asked again.
+  const bin = join(home.dir, 'bin');
+  mkdirSync(bin);
+  copyFileSync(memo.split('\n')[0]!, join(bin, 'env'));
+  chmodSync(join(bin, 'env'), 0o755);
+  const otherPath = { ...home.env, PATH: `${bin}:${home.env['PATH'] ?? ''}` };
+  assert.equal(asked(otherPath), 1);
+  assert.equal(readFileSync(join(home.dir, 'env-default-signal'), 'utf8').split('\n')[0], join(bin, 'env'));
+  assert.equal(asked(otherPath), 0);
 });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { LifelineError } from '../errors.js';
 import { createContext, type LifelineContext } from '../lifecycle/context.js';
-import { pendingExitReader, runFolderOf, settlePendingExits } from '../lifecycle/starting/pending-exits.js';
+import { runFolderOf, settlePendingExits, waiterFiles } from '../lifecycle/starting/pending-exits.js';
 import { platformProbe, type ProcessProbe } from '../proc/index.js';
 import { checkStateFolder } from '../store/files.js';
 import { openDatabase } from '../store/open.js';
@@ -33,7 +33,7 @@ export function contextOf(db: Database.Database, probe: ProcessProbe, paths: Sta
   const store = new Store(db);
   try {
     const runFolder = runFolderOf(paths.home);
-    const ctx = createContext(store, probe, bootId ?? probe.bootId(), pendingExitReader(runFolder));
+    const ctx = createContext(store, probe, bootId ?? probe.bootId(), waiterFiles(runFolder));
     if (writes) settlePendingExits(ctx, runFolder, paths.db);
     return ctx;
   } catch (error) {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcesses } from '../child-processes.js';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -168,7 +168,7 @@ export interface CommandOutcome {
 /** Runs the service manager's commands; a missing or unreachable manager is an outcome, not an exception. */
 export function runCommands(commands: readonly string[][]): CommandOutcome[] {
   return commands.map((argv) => {
-    const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 15_000 });
+    const result = childProcesses().spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 15_000 });
     const ok = result.error === undefined && result.status === 0;
     const detail = result.error !== undefined ? result.error.message : `${result.stderr ?? ''}`.trim().split('\n')[0] ?? '';
     return { argv, ok, detail };
@@ -234,7 +234,7 @@ export function loginItemRestores(plan: LoginItemPlan): boolean {
  * logout with everything the user runs, tmux and its programs included. Null where it cannot be told.
  */
 export function userLingers(): boolean | null {
-  const result = spawnSync('loginctl', ['show-user', String(process.getuid?.() ?? ''), '--property=Linger', '--value'], { encoding: 'utf8', timeout: 5_000 });
+  const result = childProcesses().spawnSync('loginctl', ['show-user', String(process.getuid?.() ?? ''), '--property=Linger', '--value'], { encoding: 'utf8', timeout: 5_000 });
   const answer = result.status === 0 ? String(result.stdout).trim() : '';
   return answer === 'yes' ? true : answer === 'no' ? false : null;
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcesses } from '../child-processes.js';
 import { LifelineError } from '../errors.js';
 
 /**
@@ -32,7 +32,7 @@ export function literalFormat(text: string): string {
 }
 
 function tmux(args: readonly string[]): TmuxRun {
-  const result = spawnSync('tmux', args.map(literalArgument), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+  const result = childProcesses().spawnSync('tmux', args.map(literalArgument), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
   if (result.error !== undefined) {
     if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new LifelineError('launch-failed', 'tmux is not installed; install it, or use --detach');

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcesses } from '../child-processes.js';
 import { LifelineError } from '../errors.js';
 import { parsePidPpidLines } from './parse.js';
 import type { EnvironCheck, EnvironValue, ProcessDescription, ProcessFacts, ProcessProbe } from './types.js';
@@ -11,7 +11,7 @@ export type CommandRunner = (command: string, args: readonly string[]) => { ok: 
  * zone (travel, a changed TZ) so the same process always gets the same token. C locale fixes the names.
  */
 export const systemRunner: CommandRunner = (command, args) => {
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' }, timeout: 10_000 });
+  const result = childProcesses().spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' }, timeout: 10_000 });
   return { ok: result.error === undefined && result.status === 0, stdout: result.stdout ?? '' };
 };
 

@@ -12,6 +12,9 @@ export interface WaitingFigures {
   detachedKiBEach: number | null;
   foregroundKiBEach: number | null;
   launchToPromptMs: number | null;
+  /** Median of the per-pair ratios over `node -e 0` run alternately (issue: ≤ 1.5). */
+  launchToPromptRatio: number | null;
+  launchToPromptBareMs: number | null;
   launchToPromptNodeMs: number | null;
   finishHelperMs: number | null;
   noDbGuardedRatio: number;
@@ -121,6 +124,8 @@ export async function measureWaiting(cli: string, root: string): Promise<Waiting
     detachedKiBEach: null,
     foregroundKiBEach: null,
     launchToPromptMs: null,
+    launchToPromptRatio: null,
+    launchToPromptBareMs: null,
     launchToPromptNodeMs: null,
     finishHelperMs: null,
     noDbGuardedRatio: 0,
@@ -152,14 +157,22 @@ export async function measureWaiting(cli: string, root: string): Promise<Waiting
   timed([...launcher, 'launch', 'warm', '--', 'true'], promptEnv);
   const viaBin: number[] = [];
   const viaNode: number[] = [];
-  for (let i = 0; i < 11; i++) {
-    viaBin.push(timed([...launcher, 'launch', '--', 'true'], promptEnv));
-    viaNode.push(timed([process.execPath, cli, 'launch', '--', 'true'], promptEnv));
+  const bareBeside: number[] = [];
+  const binRatios: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const bareMs = timed([process.execPath, '-e', '0'], promptEnv);
+    const binMs = timed([...launcher, 'launch', '--', 'true'], promptEnv);
+    bareBeside.push(bareMs);
+    viaBin.push(binMs);
+    binRatios.push(binMs / bareMs);
+    if (i % 2 === 0) viaNode.push(timed([process.execPath, cli, 'launch', '--', 'true'], promptEnv));
   }
   figures.launchToPromptMs = median(viaBin);
+  figures.launchToPromptRatio = median(binRatios);
+  figures.launchToPromptBareMs = median(bareBeside);
   figures.launchToPromptNodeMs = median(viaNode);
 
-  // The finish step alone: what a lazy finish (recorded at the next command) would save.
+  // The finish step alone: what the foreground no longer waits for (the waiter's report stands in for it meanwhile).
   const helper = join(dirname(cli), 'waiter.cjs');
   if (existsSync(helper)) {
     const key = JSON.stringify({ db: join(prompt, 'lifeline.db'), name: 'nobody', created_at: 1, marker: 'm', detached: false, report: false, by: 'user', resumed_from: null, status_file: null });

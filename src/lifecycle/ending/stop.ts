@@ -108,5 +108,7 @@ export async function stopAndSignal(
   if (ctx.store.inTransaction) throw new Error('stopAndSignal must not run inside a transaction: it signals after commit');
   const outcome = stopInstance(ctx, { ...request, reason: 'verify', checkTarget: (target, name) => checkSignallable(ctx, target, name) });
   if (!outcome.stopped || outcome.target === null) return { ...outcome, signal: null };
+  // Recorded and committed: the program's waiter, if it is a dash one, need not start a helper for it.
+  if (outcome.target.marker !== null) ctx.waiters?.endRecorded(outcome.target.marker);
   return { ...outcome, signal: await terminate(ctx, outcome.target, graceMs) };
 }

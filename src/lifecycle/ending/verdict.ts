@@ -39,7 +39,7 @@ export function judge(row: InstanceRow, ctx: LifelineContext): Verdict {
   if (!isLocal(row, ctx.deviceId)) return { kind: 'skipped', why: 'remote' };
 
   // Its waiter saw it end and wrote how, and the record of it is on its way: that is the truth.
-  const reported = ctx.pendingExit?.(row) ?? null;
+  const reported = ctx.waiters?.pendingExit(row) ?? null;
   if (reported !== null && reported !== 'stopped') return { kind: 'dead', reason: reported };
 
   if (row.status === 'launching') {

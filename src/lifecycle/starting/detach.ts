@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcesses } from '../../child-processes.js';
 import { closeSync, unlinkSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,7 @@ import { supervisorScript, waiterHelperScript, waiterScript } from '../../self.j
 import { ensurePrivateFolder, openPrivateFile } from '../../store/files.js';
 import type { LifelineContext } from '../context.js';
 import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, reserveName, spawnFailureMessage } from './launch.js';
-import { exitFileOf, runFolderOf } from './pending-exits.js';
+import { exitFileOf, recordedFileOf, runFolderOf } from './pending-exits.js';
 import { renderWaiterPlan, type WaiterKey } from './waiter-plan.js';
 import { recordWaiterStart } from './waiter-records.js';
 import { waiting } from './waiting.js';
@@ -79,7 +80,7 @@ function startShWaiter(dash: string, spec: LaunchSpec, order: WaiterKey, log: { 
   try {
     writeSync(planFile, plan);
     const stdio: ('pipe' | 'ignore' | number)[] = ['ignore', log.fd, log.fd, 'pipe', 'ignore', 'ignore', 'ignore', planFile, status];
-    return spawn(dash, [waiterScript], { detached: true, cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio });
+    return childProcesses().spawn(dash, [waiterScript], { detached: true, cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio });
   } finally {
     closeSync(status);
     closeSync(planFile);
@@ -105,7 +106,7 @@ async function recordHere(ctx: LifelineContext, order: WaiterKey, line: string):
 
 /** The fallback: a Node supervisor, told its order on stdin (never on its command line). */
 function startNodeSupervisor(order: SupervisorOrder): ChildProcess {
-  const supervisor = spawn(process.execPath, [supervisorScript], {
+  const supervisor = childProcesses().spawn(process.execPath, [supervisorScript], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
     cwd: order.spec.cwd,
@@ -141,7 +142,7 @@ export async function launchDetached(
   refuseInteractiveAgent(spec.name, spec.argv);
   const reservation = reserveName(ctx, spec);
   onReserved(reservation);
-  const way = waiting();
+  const way = waiting(process.env, true);
   let child: ChildProcess;
   let order: WaiterKey | null = null;
   if (way.kind === 'sh') {
@@ -164,6 +165,7 @@ export async function launchDetached(
       resumed_from: spec.resumedFrom,
       status_file: null,
       exit_file: exitFileOf(run, key.marker),
+      recorded_file: recordedFileOf(run, key.marker),
     };
     order = waiterKey;
     try {

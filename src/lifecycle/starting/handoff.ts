@@ -5,7 +5,7 @@ import { waiterHelperScript } from '../../self.js';
 import { ensurePrivateFolder, openPrivateFile } from '../../store/files.js';
 import type { LifelineContext } from '../context.js';
 import { commandProblem, type LaunchSpec, programEnv, recordLaunchFailure, type Reservation, spawnFailureMessage } from './launch.js';
-import { exitFileOf, runFolderOf } from './pending-exits.js';
+import { exitFileOf, recordedFileOf, runFolderOf } from './pending-exits.js';
 import { renderWaiterPlan } from './waiter-plan.js';
 import { waiting } from './waiting.js';
 
@@ -68,7 +68,7 @@ export function handOffForeground(
   onReserved: (reservation: Reservation) => void,
   json: readonly [string, string, string] | null,
 ): HandOff | null {
-  if (waiting().kind !== 'sh' || spec.argv[0]!.includes('=')) return null;
+  if (waiting(process.env, true).kind !== 'sh' || spec.argv[0]!.includes('=')) return null;
   const reservation = reserve();
   onReserved(reservation);
   const { key } = reservation;
@@ -99,6 +99,7 @@ export function handOffForeground(
           resumed_from: spec.resumedFrom,
           status_file: statusFile,
           exit_file: exitFileOf(run, key.marker),
+          recorded_file: recordedFileOf(run, key.marker),
         },
         cwd: spec.cwd,
         env: extraEnv(key, spec.registry ?? null),

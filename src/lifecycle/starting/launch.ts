@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { childProcesses } from '../../child-processes.js';
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
@@ -115,7 +116,7 @@ export function spawnProgram(
 ): Promise<ChildProcess> {
   const [command, ...args] = spec.argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, { cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio, detached: spec.detached });
+    const child = childProcesses().spawn(command!, args, { cwd: spec.cwd, env: programEnv(key, process.env, spec.registry ?? null), stdio, detached: spec.detached });
     child.once('spawn', () => resolve(child));
     child.once('error', reject);
   });

@@ -1,7 +1,8 @@
-import { closeSync, constants, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { openPrivateFile } from '../../store/files.js';
 import type { InstanceRow } from '../../store/rows.js';
-import type { LifelineContext, PendingExitReader } from '../context.js';
+import type { LifelineContext, WaiterFiles } from '../context.js';
 import type { Reason } from '../vocabulary.js';
 import { outcomeReason, parseWaiterReport, recordWaiterExit, type WaiterReport } from './waiter-records.js';
 
@@ -16,6 +17,9 @@ import { outcomeReason, parseWaiterReport, recordWaiterExit, type WaiterReport }
  */
 
 const EXIT_SUFFIX = '.exit';
+const RECORDED_SUFFIX = '.recorded';
+/** A `.recorded` file whose waiter never came for it (it was gone already) is dropped after this. */
+const RECORDED_STALE_MS = 10 * 60_000;
 /** A marker lifeline made: a file name can only ever be built from one of these. */
 const MARKER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,6 +30,15 @@ export function runFolderOf(home: string): string {
 
 export function exitFileOf(runFolder: string, marker: string): string {
   return join(runFolder, `${marker}${EXIT_SUFFIX}`);
+}
+
+/**
+ * Left by `lifeline stop` for a life whose end it has recorded, before it signals the program: its
+ * waiter then removes it and starts no helper (that helper would find nothing to record: `stop --all`
+ * of 100 programs would otherwise end in 100 Node starts).
+ */
+export function recordedFileOf(runFolder: string, marker: string): string {
+  return join(runFolder, `${marker}${RECORDED_SUFFIX}`);
 }
 
 /** A whole report, read without following a link; null when there is none (or it is being written). */
@@ -54,13 +67,32 @@ function sameLife(report: WaiterReport, row: Pick<InstanceRow, 'name' | 'created
   return report.key.name === row.name && report.key.created_at === row.created_at && report.key.marker === row.marker;
 }
 
-/** What judge() asks: the reason a waiter reported for this very life, if it has not been recorded yet. */
-export function pendingExitReader(runFolder: string): PendingExitReader {
-  return (row) => {
-    if (row.marker === null || !MARKER.test(row.marker)) return null;
-    const report = readReport(exitFileOf(runFolder, row.marker));
-    return report !== null && sameLife(report, row) ? outcomeReason(report.outcome!) : null;
+/** The waiters' files of one state folder, as the lifecycle sees them. */
+export function waiterFiles(runFolder: string): WaiterFiles {
+  return {
+    pendingExit(row) {
+      if (row.marker === null || !MARKER.test(row.marker)) return null;
+      const report = readReport(exitFileOf(runFolder, row.marker));
+      return report !== null && sameLife(report, row) ? outcomeReason(report.outcome!) : null;
+    },
+    endRecorded(marker) {
+      if (!MARKER.test(marker)) return;
+      try {
+        closeSync(openPrivateFile(recordedFileOf(runFolder, marker), 'wx'));
+      } catch {
+        // No run folder (no waiter of ours), or there already: its helper records nothing twice anyway.
+      }
+    },
   };
+}
+
+/** Drops a `.recorded` file no waiter came for (its program had ended already when `stop` wrote it). */
+function dropIfStale(file: string, now: number): void {
+  try {
+    if (now - lstatSync(file).mtimeMs > RECORDED_STALE_MS) rmSync(file, { force: true });
+  } catch {
+    // Gone meanwhile.
+  }
 }
 
 /**
@@ -78,6 +110,7 @@ export function settlePendingExits(ctx: LifelineContext, runFolder: string, db: 
   }
   let recorded = 0;
   for (const name of names) {
+    if (name.endsWith(RECORDED_SUFFIX)) dropIfStale(join(runFolder, name), ctx.now());
     if (!name.endsWith(EXIT_SUFFIX) || !MARKER.test(name.slice(0, -EXIT_SUFFIX.length))) continue;
     const file = join(runFolder, name);
     const report = readReport(file);

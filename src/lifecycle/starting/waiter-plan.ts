@@ -21,6 +21,8 @@ export interface WaiterKey {
    * the helper removes it once the exit is recorded. Null: the helper is waited for (older plans).
    */
   readonly exit_file: string | null;
+  /** Where `lifeline stop` says it has recorded the end already (pending-exits.ts): then no helper runs. */
+  readonly recorded_file: string | null;
 }
 
 /** Everything the waiter script needs, written as shell assignments that it evaluates. */
@@ -61,6 +63,7 @@ export function renderWaiterPlan(plan: WaiterPlan): string {
     `_ll_env=${shellQuote(exports.length === 0 ? ':' : `export ${exports.join(' ')}`)}`,
     `_ll_status=${shellQuote(plan.key.status_file ?? '')}`,
     `_ll_exit=${shellQuote(plan.key.exit_file ?? '')}`,
+    `_ll_recorded=${shellQuote(plan.key.recorded_file ?? '')}`,
     `_ll_json=${shellQuote(plan.json?.[0] ?? '')}`,
     `_ll_json2=${shellQuote(plan.json?.[1] ?? '')}`,
     `_ll_json3=${shellQuote(plan.json?.[2] ?? '')}`,

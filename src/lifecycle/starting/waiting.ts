@@ -1,7 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { childProcesses } from '../../child-processes.js';
+import { closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { findOnPath } from '../../integration/on-path.js';
 import { platform, procRoot } from '../../proc/index.js';
+import { openPrivateFile } from '../../store/files.js';
+import { lifelineHome } from '../../store/paths.js';
 
 /**
  * What waits for a launched program. The cheap way is a dash script (bin/lifeline-wait, ~2 MiB);
@@ -20,17 +23,72 @@ function findDash(env: NodeJS.ProcessEnv): string | null {
   return findOnPath('dash', env);
 }
 
+/**
+ * Whether the `env` on PATH has --default-signal. Asking means running it (~5 ms, a good part of a
+ * foreground launch's preparation), so a yes is remembered in the state folder for that very file
+ * (its path, device, inode, size and mtime): an upgraded or replaced `env` is asked again.
+ */
+function envResetsSignals(env: NodeJS.ProcessEnv, remember: boolean): boolean {
+  const path = findOnPath('env', env);
+  let memo: string | null = null;
+  let file: string | null = null;
+  if (path !== null) {
+    try {
+      const stats = statSync(path);
+      memo = `${path}\n${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}\n`;
+      file = join(lifelineHome(env), 'env-default-signal');
+      if (readMemo(file) === memo) return true;
+    } catch {
+      memo = null;
+    }
+  }
+  const ok = childProcesses().spawnSync('env', ['--default-signal=INT,QUIT', 'true'], { stdio: 'ignore', env }).status === 0;
+  if (ok && remember && memo !== null && file !== null) writeMemo(file, memo);
+  return ok;
+}
+
+function readMemo(file: string): string | null {
+  try {
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Best effort (only a launch writes it, into the state folder it has made): in a race it is asked again next time. */
+function writeMemo(file: string, memo: string): void {
+  try {
+    rmSync(file, { force: true });
+    const fd = openPrivateFile(file, 'wx');
+    try {
+      writeSync(fd, memo);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Asked again next time.
+  }
+}
+
 let cached: Waiting | undefined;
 
-/** How this machine waits; worked out once per process (one `env` run, ~2 ms). */
-export function waiting(env: NodeJS.ProcessEnv = process.env): Waiting {
+/**
+ * How this machine waits; worked out once per process. A launch passes `remember`: the answer
+ * about `env` is then kept in the state folder; `doctor` only reads it.
+ */
+export function waiting(env: NodeJS.ProcessEnv = process.env, remember = false): Waiting {
   if (cached !== undefined && env === process.env) return cached;
-  const found = probeWaiting(env);
+  const found = probeWaiting(env, remember);
   if (env === process.env) cached = found;
   return found;
 }
 
-function probeWaiting(env: NodeJS.ProcessEnv): Waiting {
+function probeWaiting(env: NodeJS.ProcessEnv, remember: boolean): Waiting {
   if (env[WAITER_ENV] === 'node') return { kind: 'node', why: `${WAITER_ENV}=node` };
   if (platform() !== 'linux') return { kind: 'node', why: `no /proc on ${platform()}` };
   if (procRoot(env) !== '/proc') return { kind: 'node', why: 'LIFELINE_PROC_ROOT points away from /proc' };
@@ -38,8 +96,7 @@ function probeWaiting(env: NodeJS.ProcessEnv): Waiting {
   const dash = findDash(env);
   if (dash === null) return { kind: 'node', why: 'no dash' };
   if (findOnPath('setsid', env) === null) return { kind: 'node', why: 'no setsid (util-linux)' };
-  const probe = spawnSync('env', ['--default-signal=INT,QUIT', 'true'], { stdio: 'ignore', env });
-  if (probe.status !== 0) return { kind: 'node', why: 'env has no --default-signal (GNU coreutils 8.31 or newer)' };
+  if (!envResetsSignals(env, remember)) return { kind: 'node', why: 'env has no --default-signal (GNU coreutils 8.31 or newer)' };
   return { kind: 'sh', dash };
 }
 
