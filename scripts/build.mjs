@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 const require = createRequire(import.meta.url);
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { stdio: 'inherit' });
 
-await build({
+const options = {
   // cli.ts: the entry, small on purpose (the guarded reconcile runs at every shell start); main.ts: the
   // full CLI, loaded by cli.ts only when needed; supervise.ts: the parent of a detached program;
   // waiter.ts: the Node helper bin/lifeline-wait calls; hook.ts: an agent's start hook, which the agent
@@ -40,4 +40,32 @@ await build({
   define: { 'import.meta.url': 'undefined' },
   // Quiet on success; warnings and errors still show.
   logLevel: 'warning',
+};
+await build(options);
+
+// dist/launch.cjs: main.ts again, with only `launch` and `r`/`resume` in it. A foreground launch's
+// preparation is what the prompt waits for, and half of main.cjs (the agents' configuration parsers,
+// the other commands) is code it never runs but would still read and compile. cli.ts picks this
+// bundle for those commands (src/self.ts launchScript); every other command's dynamic import in
+// main.ts resolves to a module that throws, so a slip cannot go unnoticed.
+const LAUNCH_COMMANDS = new Set(['./commands/launch.js', './commands/resume.js']);
+await build({
+  ...options,
+  entryPoints: { launch: 'src/main.ts' },
+  plugins: [
+    {
+      name: 'only-launch-commands',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) =>
+          args.kind === 'dynamic-import' && args.importer.endsWith('src/main.ts') && !LAUNCH_COMMANDS.has(args.path)
+            ? { path: args.path, namespace: 'not-in-launch-bundle' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'not-in-launch-bundle' }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} is not in dist/launch.cjs (src/self.ts launchScript picks the bundle)`)});`,
+          loader: 'js',
+        }));
+      },
+    },
+  ],
 });

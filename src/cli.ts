@@ -5,11 +5,12 @@
  * is loaded only when needed.
  */
 import './no-debugger.js';
+import { hoistGlobals } from './argv.js';
 import { runGuarded } from './guarded.js';
 import { loadBundle } from './own-bundle.js';
 import { visible } from './output.js';
 import { platform } from './proc/index.js';
-import { hookScript, mainScript } from './self.js';
+import { hookScript, launchScript, mainScript } from './self.js';
 
 type MainModule = typeof import('./main.js');
 type HookModule = typeof import('./hook.js');
@@ -41,7 +42,10 @@ async function run(): Promise<number> {
   if (argv[0] === 'hook' && !argv.includes('--help') && !argv.includes('-h')) {
     return (await loadOwn<HookModule>(hookScript)).runHook(argv.slice(1));
   }
-  const { main, report } = await loadOwn<MainModule>(mainScript);
+  // A launch (whose preparation the prompt waits for) loads the bundle that holds only launch and r.
+  const { command } = hoistGlobals(argv);
+  const script = command === 'launch' || command === 'r' || command === 'resume' ? launchScript : mainScript;
+  const { main, report } = await loadOwn<MainModule>(script);
   try {
     return await main(argv);
   } catch (error) {

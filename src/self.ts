@@ -17,6 +17,8 @@ const folder = dirname(here);
 export const cliScript = join(folder, bundled ? 'cli.cjs' : 'cli.js');
 /** The full CLI, a bundle of its own so the guarded reconcile never parses it. */
 export const mainScript = join(folder, bundled ? 'main.cjs' : 'main.js');
+/** The same CLI with only `launch` and `r`/`resume` in it (scripts/build.mjs says why); tsc's output has one for all. */
+export const launchScript = join(folder, bundled ? 'launch.cjs' : 'main.js');
 /** The entry of `lifeline hook`, which agents run at every start: kept apart from the full CLI. */
 export const hookScript = join(folder, bundled ? 'hook.cjs' : 'hook.js');
 /** The entry of the supervisor of detached programs. */
