@@ -67,6 +67,30 @@ export function ensurePrivateFolder(folder: string, what = 'the folder'): void {
 }
 
 /**
+ * A small file read whole: null when it is missing, unreadable, not a regular file (opened
+ * non-blocking, so a FIFO planted at its name cannot hang the read), or larger than `maxBytes`.
+ * `followLinks: false` refuses a symbolic link at the name too.
+ */
+export function readSmallFile(path: string, maxBytes: number, followLinks = true): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (followLinks ? 0 : constants.O_NOFOLLOW));
+  } catch {
+    return null;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.size > maxBytes) return null;
+    const bytes = Buffer.alloc(stats.size);
+    return bytes.toString('utf8', 0, readSync(fd, bytes, 0, stats.size, 0));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Opens a file of ours for writing (`a`: append, creating it when missing; `wx`: create only, failing
  * when it exists) and returns the descriptor. Never through a symbolic link (O_NOFOLLOW), never a
  * FIFO or device (O_NONBLOCK, then a regular-file check), never another user's file or a hard link to

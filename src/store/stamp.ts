@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LifelineError } from '../errors.js';
-import { ensurePrivateFolder, openPrivateFile } from './files.js';
+import { ensurePrivateFolder, openPrivateFile, readSmallFile } from './files.js';
 
 /**
  * The boot stamp: the boot id of the last reconcile and a newline. Only a hint for the shell
@@ -10,23 +10,8 @@ import { ensurePrivateFolder, openPrivateFile } from './files.js';
  * trusts the kv guard in the database.
  */
 export function readStamp(path: string): string | null {
-  let fd: number;
-  try {
-    // Non-blocking: a FIFO planted at the stamp's name (beside a --db in a shared folder) must not hang every shell start.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.size > 4096) return null;
-    const bytes = Buffer.alloc(stats.size);
-    return bytes.toString('utf8', 0, readSync(fd, bytes, 0, stats.size, 0)).trim();
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  // A FIFO planted at the stamp's name (beside a --db in a shared folder) must not hang every shell start.
+  return readSmallFile(path, 4096)?.trim() ?? null;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPrivateFile } from '../../store/files.js';
+import { openPrivateFile, readSmallFile } from '../../store/files.js';
 import type { InstanceRow } from '../../store/rows.js';
 import type { LifelineContext, WaiterFiles } from '../context.js';
 import type { Reason } from '../vocabulary.js';
@@ -20,6 +20,8 @@ const EXIT_SUFFIX = '.exit';
 const RECORDED_SUFFIX = '.recorded';
 /** A `.recorded` file whose waiter never came for it (it was gone already) is dropped after this. */
 const RECORDED_STALE_MS = 10 * 60_000;
+/** A report is one JSON line of paths and names, and two short ones. */
+const REPORT_MAX_BYTES = 64 * 1024;
 /** A marker lifeline made: a file name can only ever be built from one of these. */
 const MARKER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,22 +45,9 @@ export function recordedFileOf(runFolder: string, marker: string): string {
 
 /** A whole report, read without following a link; null when there is none (or it is being written). */
 function readReport(file: string): WaiterReport | null {
-  let text: string;
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return null;
-  }
-  try {
-    text = readFileSync(fd, 'utf8');
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
+  const text = readSmallFile(file, REPORT_MAX_BYTES, false);
   // One write of the waiter's: a report that does not end its third line is not whole yet.
-  if (text.split('\n').length !== 4 || !text.endsWith('\n')) return null;
+  if (text === null || text.split('\n').length !== 4 || !text.endsWith('\n')) return null;
   const report = parseWaiterReport(text);
   return report !== null && report.outcome !== null ? report : null;
 }

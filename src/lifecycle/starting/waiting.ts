@@ -1,9 +1,9 @@
 import { childProcesses } from '../../child-processes.js';
-import { closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOnPath } from '../../integration/on-path.js';
 import { platform, procRoot } from '../../proc/index.js';
-import { openPrivateFile } from '../../store/files.js';
+import { openPrivateFile, readSmallFile } from '../../store/files.js';
 import { lifelineHome } from '../../store/paths.js';
 
 /**
@@ -37,7 +37,7 @@ function envResetsSignals(env: NodeJS.ProcessEnv, remember: boolean): boolean {
       const stats = statSync(path);
       memo = `${path}\n${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}\n`;
       file = join(lifelineHome(env), 'env-default-signal');
-      if (readMemo(file) === memo) return true;
+      if (readSmallFile(file, 64 * 1024, false) === memo) return true;
     } catch {
       memo = null;
     }
@@ -45,19 +45,6 @@ function envResetsSignals(env: NodeJS.ProcessEnv, remember: boolean): boolean {
   const ok = childProcesses().spawnSync('env', ['--default-signal=INT,QUIT', 'true'], { stdio: 'ignore', env }).status === 0;
   if (ok && remember && memo !== null && file !== null) writeMemo(file, memo);
   return ok;
-}
-
-function readMemo(file: string): string | null {
-  try {
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      return readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
 }
 
 /** Best effort (only a launch writes it, into the state folder it has made): in a race it is asked again next time. */
