@@ -7,7 +7,6 @@
 import './no-debugger.js';
 import { hoistGlobals } from './argv.js';
 import { runGuarded } from './guarded.js';
-import { loadBundle } from './own-bundle.js';
 import { visible } from './output.js';
 import { platform } from './proc/index.js';
 import { hookScript, launchScript, mainScript } from './self.js';
@@ -24,7 +23,8 @@ const argv = process.argv.slice(2);
  * tsc's output (the tests of single modules) is ESM.
  */
 async function loadOwn<T>(script: string): Promise<T> {
-  if (script.endsWith('.cjs')) return loadBundle<T>(script);
+  // Imported here, not at the top: the guarded reconcile never needs it (node:vm and the digest).
+  if (script.endsWith('.cjs')) return (await import('./own-bundle.js')).loadBundle<T>(script);
   return (await import(script)) as T;
 }
 const verbose = argv.includes('--verbose') || (process.env['DEBUG'] ?? '') !== '';

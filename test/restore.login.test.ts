@@ -4,19 +4,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli } from './helpers/cli.js';
 import { insertRow, rows } from './helpers/db.js';
-import { makeHome } from './helpers/home.js';
 import { cleanupLater, have, isAlive } from './helpers/processes.js';
-import { createDatabase } from './helpers/seed.js';
-import { privateTmux, windowsOf } from './helpers/tmux.js';
+import { homeWithPrivateTmux } from './helpers/seed.js';
+import { windowsOf } from './helpers/tmux.js';
 
 test(
   'reconcile --restore (the restoring login item) brings the last boot back in tmux session lifeline, and leaves the first terminal a notice saying where',
   { skip: have('tmux') ? false : 'needs tmux' },
   () => {
-    const tmux = privateTmux();
-    const home = makeHome(tmux.env);
-    delete home.env['TMUX'];
-    createDatabase(home);
+    const { home, tmux } = homeWithPrivateTmux();
     const t0 = Date.now() - 60_000;
     const folders = ['api', 'web'].map((name) => {
       const folder = join(home.dir, name);

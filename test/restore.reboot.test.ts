@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI } from './helpers/cli.js';
 import { events, insertBinding, insertRow, rows } from './helpers/db.js';
-import { makeHome } from './helpers/home.js';
 import { bootId, cleanupLater, have, isAlive, startToken, waitFor } from './helpers/processes.js';
-import { createDatabase } from './helpers/seed.js';
-import { privateTmux, windowsOf } from './helpers/tmux.js';
+import { homeWithPrivateTmux } from './helpers/seed.js';
+import { windowsOf } from './helpers/tmux.js';
 import type { RestoreJsonResult } from './helpers/restore.js';
 
 const canReboot = process.getuid?.() === 0 && have('unshare') && have('nsenter') && have('tmux');
@@ -39,10 +38,7 @@ test(
   'after a reboot: r --all previews exactly, opens the right tmux windows, skips what it must; stop and the program’s own exit are recorded once',
   { skip: canReboot ? false : 'needs root, unshare, nsenter and tmux (a private mount namespace with a new boot id)' },
   async () => {
-    const tmux = privateTmux();
-    const home = makeHome(tmux.env);
-    delete home.env['TMUX'];
-    createDatabase(home);
+    const { home, tmux } = homeWithPrivateTmux();
     const folder = (name: string): string => {
       const path = join(home.dir, `project-${name}`);
       mkdirSync(path);

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { events, rows, setKv } from './helpers/db.js';
-import { makeHome, type TestHome } from './helpers/home.js';
+import type { TestHome } from './helpers/home.js';
 import { bootMachine, canBoot, type Machine } from './helpers/machine.js';
 import { have, waitFor } from './helpers/processes.js';
 import type { RestoreJsonResult } from './helpers/restore.js';
-import { createDatabase } from './helpers/seed.js';
-import { privateTmux } from './helpers/tmux.js';
+import { homeWithPrivateTmux } from './helpers/seed.js';
 
 /** A program that answers TERM and HUP with its own exit 0, as bash in a tmux pane does. */
 const OWN_EXIT = ['sh', '-c', 'trap "exit 0" TERM HUP; sleep 300 & wait'];
@@ -50,10 +49,7 @@ test(
   'a graceful shutdown is a reboot too: the next boot’s first reconcile names what ended with it, and r --all brings it back; a logout’s set then takes its place',
   { timeout: 120_000, skip: canBoot && have('tmux') ? false : 'needs root, unshare, nsenter and tmux (throw-away pid namespaces with their own boot id)' },
   async () => {
-    const tmux = privateTmux();
-    const home = makeHome(tmux.env);
-    delete home.env['TMUX'];
-    createDatabase(home);
+    const { home } = homeWithPrivateTmux();
     const before = await bootMachine(home.dir, home.env);
     let pids: Record<string, number>;
     try {
@@ -132,10 +128,7 @@ test(
   'a hard end (everything killed at once) and a kill -9 within the boot: ghosts make the set, and a forced pass’s ghosts take its place',
   { timeout: 120_000, skip: canBoot && have('tmux') ? false : 'needs root, unshare, nsenter and tmux (throw-away pid namespaces with their own boot id)' },
   async () => {
-    const tmux = privateTmux();
-    const home = makeHome(tmux.env);
-    delete home.env['TMUX'];
-    createDatabase(home);
+    const { home } = homeWithPrivateTmux();
     const before = await bootMachine(home.dir, home.env);
     try {
       await runABoot(before, home);

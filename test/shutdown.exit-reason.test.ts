@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { events, rows } from './helpers/db.js';
 import { ENTRY } from './helpers/entry.js';
-import { makeHome } from './helpers/home.js';
 import { bootMachine, canBoot, type Machine } from './helpers/machine.js';
 import { have, waitFor } from './helpers/processes.js';
-import { createDatabase } from './helpers/seed.js';
-import { privateTmux } from './helpers/tmux.js';
+import { homeWithPrivateTmux } from './helpers/seed.js';
 
 /** A program that answers TERM and HUP with its own exit 0, as bash in a tmux pane does. */
 const OWN_EXIT = ['sh', '-c', 'trap "exit 0" TERM HUP; sleep 300 & wait'];
@@ -39,10 +37,7 @@ test(
   'a TERM to every process at once records exit:shutdown for every kind of watcher; a program killed alone, lifeline stop and a late TERM keep their reasons',
   { timeout: 120_000, skip: canBoot && have('tmux') ? false : 'needs root, unshare, nsenter and tmux (a throw-away pid namespace)' },
   async () => {
-    const tmux = privateTmux();
-    const home = makeHome(tmux.env);
-    delete home.env['TMUX'];
-    createDatabase(home);
+    const { home } = homeWithPrivateTmux();
     const machine = await bootMachine(home.dir, home.env);
     const node = { ...home.env, LIFELINE_WAITER: 'node' };
     const launched = (result: { code: number | null; stderr: string }): void => assert.equal(result.code, 0, result.stderr);

@@ -28,13 +28,17 @@ function processesOf(home: TestHome): { pid: number; cmdline: string }[] {
   return found;
 }
 
-/** Looks every few milliseconds until this home has no process left, and returns every waiter helper seen (a Node start lives far longer than a look). */
+/**
+ * Looks every few milliseconds until this home has no process left, and returns every finish helper
+ * seen (a Node start lives far longer than a look). The foreground program's start helper may still
+ * be on its way out when the looking begins: it is not what stop saves.
+ */
 async function helpersUntilAllGone(home: TestHome, ignore: (cmdline: string) => boolean): Promise<string[]> {
   const seen = new Set<string>();
   const deadline = Date.now() + 20_000;
   for (;;) {
     const now = processesOf(home).filter((p) => !ignore(p.cmdline));
-    for (const p of now) if (p.cmdline.includes('waiter.cjs')) seen.add(p.cmdline);
+    for (const p of now) if (p.cmdline.includes('waiter.cjs finish')) seen.add(p.cmdline);
     if (now.length === 0) return [...seen];
     if (Date.now() > deadline) throw new Error(`still running: ${JSON.stringify(now)}`);
     await sleep(3);
